@@ -79,58 +79,67 @@ def set_seeds(seed: int = DEFAULT_SEED) -> None:
     keras.utils.set_random_seed(seed)
 
 
-def device_line(gpus: list[str] | None = None, colab: bool | None = None) -> str:
-    """Describe the device in one line, with the fix when the GPU is missing.
+def device_line(gpus: list[str] | None = None) -> str:
+    """Name the device TensorFlow will use, in one line.
 
     Args:
         gpus: GPU names; detected with :func:`gpu_names` when None.
-        colab: whether this is Colab; detected with :func:`is_colab` when None.
     """
     gpus = gpu_names() if gpus is None else gpus
-    colab = is_colab() if colab is None else colab
     if gpus:
-        return f"Device: GPU ({len(gpus)} found: {', '.join(gpus)})."
+        return f"Device: GPU ({', '.join(gpus)})."
+    return "Device: CPU only (no GPU found)."
+
+
+def gpu_hint(colab: bool | None = None) -> str:
+    """Say how to get a GPU: Colab's menu path, or where full mode is worth running."""
+    colab = is_colab() if colab is None else colab
     if colab:
         return (
-            "Device: CPU only. No GPU found: in Colab choose Runtime > Change runtime type > "
-            "T4 GPU, then Runtime > Restart session and run this cell again."
+            "No GPU: choose Runtime > Change runtime type > T4 GPU, then Runtime > "
+            "Restart session and run this cell again."
         )
     return (
-        "Device: CPU only. No GPU found: smoke mode and the small examples run fine; "
-        "full-mode training is much faster on a GPU (for example a Colab T4 runtime)."
+        "No GPU: smoke mode and the small examples run fine here; for full-mode training "
+        "a GPU (for example a Colab T4 runtime) is much faster."
     )
 
 
-def mode_line(smoke: bool | None = None, full_minutes: tuple[float, float] | None = None) -> str:
-    """Describe smoke or full mode in one line.
+def time_line(full_minutes: tuple[float, float]) -> str:
+    """State the expected full-mode run time as ``(gpu_minutes, cpu_minutes)``."""
+    gpu, cpu = full_minutes
+    return f"Full mode takes about {gpu:g} min on a GPU and {cpu:g} min on a 2-core CPU."
 
-    Args:
-        smoke: smoke mode on or off; read from the environment when None.
-        full_minutes: rough full-mode run time in minutes as ``(gpu, cpu)``, if known.
-    """
+
+def mode_line(smoke: bool | None = None) -> str:
+    """Say whether smoke or full mode is on, and how to switch."""
     smoke = smoke_mode() if smoke is None else smoke
     if smoke:
-        return f"Mode: smoke ({SMOKE_ENV}=1): tiny data and 1 epoch, only to check that it runs."
-    line = f"Mode: full (set {SMOKE_ENV}=1 for a quick smoke run)."
-    if full_minutes is not None:
-        gpu, cpu = full_minutes
-        line += f" Full mode takes about {gpu:g} min on a GPU and {cpu:g} min on a 2-core CPU."
-    return line
+        return f"Mode: smoke ({SMOKE_ENV}=1): tiny data and few steps, only to check that it runs."
+    return f"Mode: full (set {SMOKE_ENV}=1 for a quick smoke run)."
 
 
-def setup_notebook(
-    seed: int = DEFAULT_SEED, full_minutes: tuple[float, float] | None = None
-) -> bool:
-    """Seed everything and print the device and mode lines; return True in smoke mode.
+def setup_notebook(seed: int = DEFAULT_SEED, full_minutes: tuple[float, float] = (1, 1)) -> bool:
+    """Seed everything, print what runs where, and return True in smoke mode.
 
-    This is what the setup cell of every notebook calls.
+    This is what the setup cell of every notebook calls. The first printed line
+    names the device and the expected full-mode time; a hint follows when no
+    GPU is found; the last line names the mode.
 
     Args:
         seed: seed for Python, NumPy, TensorFlow and Keras.
-        full_minutes: rough full-mode run time in minutes as ``(gpu, cpu)``.
+        full_minutes: measured full-mode run time in minutes as ``(gpu, cpu)``.
+
+    Example:
+        >>> SMOKE = setup_notebook(seed=42, full_minutes=(2, 10))
+        Device: CPU only (no GPU found). Full mode takes about 2 min on a GPU and 10 min ...
+        ...
     """
     smoke = smoke_mode()
     set_seeds(seed)
-    print(device_line())
-    print(mode_line(smoke, full_minutes))
+    gpus = gpu_names()
+    print(f"{device_line(gpus)} {time_line(full_minutes)}")
+    if not gpus:
+        print(gpu_hint())
+    print(mode_line(smoke))
     return smoke

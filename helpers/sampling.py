@@ -106,7 +106,7 @@ def generate(
     if not isinstance(vocab, CharVocab):
         raise TypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}.")
     if not isinstance(prompt, str) or not prompt:
-        raise ValueError("prompt is empty; give at least one character to start from, e.g. 'ROMEO:'.")
+        raise ValueError("prompt is empty; give at least one character to start from: 'ROMEO:'.")
     prompt_ids = vocab.encode(prompt, strict=True, name="prompt")
     if isinstance(length, bool) or not isinstance(length, int) or length < 0:
         raise ValueError(f"length={length!r} must be a non-negative integer.")

@@ -199,7 +199,9 @@ class CharVocab:
         try:
             payload = json.loads(data)
         except json.JSONDecodeError as error:
-            raise ValueError(f"data is not valid JSON ({error.msg}); is this a vocabulary file?")
+            raise ValueError(
+                f"data is not valid JSON ({error.msg}); is this a vocabulary file?"
+            ) from None
         if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
             raise ValueError(
                 f"data is not a character vocabulary (expected format {_FORMAT!r}); "

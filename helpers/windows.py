@@ -1,4 +1,4 @@
-"""Training windows as ``tf.data`` pipelines, built on ``keras.utils.timeseries_dataset_from_array``.
+"""Training windows as ``tf.data`` pipelines, built on Keras' ``timeseries_dataset_from_array``.
 
 Both functions keep memory linear in the length of the input: the pipeline
 holds the data once plus one start index per window and cuts (and, for text,
@@ -50,7 +50,7 @@ def char_dataset(
 
     Returns:
         Dataset of ``(x, y)``:
-        ``x``: int32 ``(batch, seq_len)``, or float32 ``(batch, seq_len, vocab.size)`` with ``one_hot``;
+        ``x``: int32 ``(batch, seq_len)``; float32 ``(batch, seq_len, vocab.size)`` if ``one_hot``;
         ``y``: int32 ``(batch, seq_len)`` for ``targets="sequence"``, ``(batch,)`` for ``"last"``.
 
     Raises:
