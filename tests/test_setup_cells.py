@@ -1,0 +1,46 @@
+"""Every notebook starts with the same setup cell, and it installs from the one documented URL."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted(
+    (ROOT / "notebooks").glob("*.ipynb")
+)
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+
+
+def _first_code_cell(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return next(cell.source for cell in nb.cells if cell.cell_type == "code")
+
+
+def test_there_are_notebooks_to_check():
+    assert (ROOT / "solutions" / "00_setup_check.ipynb") in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_setup_cell_installs_helpers_on_colab_only_and_never_tensorflow(path):
+    source = _first_code_cell(path)
+    assert 'if "google.colab" in sys.modules:' in source
+    install = [line for line in source.splitlines() if "pip install" in line]
+    assert len(install) == 1, f"{path.name}: expected one pip install line, got {install}"
+    assert install[0].startswith("    "), "the install must sit inside the Colab-only branch"
+    assert "--no-deps" in install[0], "without --no-deps pip would replace Colab's TensorFlow"
+    assert f"git+{REPOSITORY}" in install[0], (
+        f"{path.name} installs from somewhere else than pyproject's Repository URL {REPOSITORY}"
+    )
+    assert "tensorflow" not in install[0].lower()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_setup_cell_seeds_and_reports_device_and_mode(path):
+    source = _first_code_cell(path)
+    assert "setup_notebook(" in source and "full_minutes=" in source, (
+        f"{path.name}: the setup cell must call setup_notebook(seed=..., full_minutes=(gpu, cpu))"
+    )
