@@ -101,7 +101,7 @@ def generate(
     Raises:
         ValueError: empty prompt or one with characters outside the vocabulary,
             a model whose input or output width does not match ``vocab``,
-            ``length < 0``, ``temperature <= 0``.
+            ``length < 0``, ``temperature <= 0``, a negative or non-integer ``seed``.
     """
     if not isinstance(vocab, CharVocab):
         raise TypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}.")
@@ -110,6 +110,10 @@ def generate(
     prompt_ids = vocab.encode(prompt, strict=True, name="prompt")
     if isinstance(length, bool) or not isinstance(length, int) or length < 0:
         raise ValueError(f"length={length!r} must be a non-negative integer.")
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+    ):
+        raise ValueError(f"seed={seed!r} must be a non-negative integer (e.g. 42) or None.")
     sample_next(np.zeros(2), temperature, top_k)  # validates temperature and top_k up front
     _positive(context, "context")
 
@@ -192,10 +196,15 @@ def _window_logits(model, ids: list[int], context: int, depth: int, one_hot: boo
     return _last_step(out).astype(np.float64)
 
 
-def _log_probs_if_softmax(model, values: np.ndarray) -> np.ndarray:
+def outputs_probabilities(model) -> bool:
+    """Return True when the model ends in a softmax (probabilities), False for logits."""
     last = model.layers[-1]
     activation = getattr(getattr(last, "activation", None), "__name__", "")
-    if activation == "softmax" or type(last).__name__ == "Softmax":
+    return activation == "softmax" or type(last).__name__ == "Softmax"
+
+
+def _log_probs_if_softmax(model, values: np.ndarray) -> np.ndarray:
+    if outputs_probabilities(model):
         with np.errstate(divide="ignore"):
             return np.log(np.clip(values, 0.0, None))
     return values.copy()
