@@ -12,6 +12,8 @@ last ``context`` characters at every step: still linear, just slower.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from helpers.vocab import UNKNOWN_ID, CharVocab
@@ -45,7 +47,7 @@ def sample_next(
     Raises:
         ValueError: ``temperature <= 0``, bad ``top_k``, logits not 1-D or without a finite value.
     """
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
+    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
         raise ValueError(f"temperature={temperature!r} must be a positive number, e.g. 0.5.")
     if not temperature > 0 or not np.isfinite(temperature):
         raise ValueError(

@@ -68,7 +68,8 @@ class CharVocab:
             )
         self._chars = chars
         self._ids = {char: i + 1 for i, char in enumerate(chars)}
-        self._lookup = np.array([UNKNOWN_CHAR, *chars])
+        # dtype=object: a NumPy str array would drop "\x00" (it strips trailing NULs).
+        self._lookup = np.array([UNKNOWN_CHAR, *chars], dtype=object)
 
     @classmethod
     def from_text(cls, text: str | Iterable[str]) -> CharVocab:

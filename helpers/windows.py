@@ -86,7 +86,8 @@ def char_dataset(
         ids,
         None,
         sequence_length=seq_len + 1,
-        sequence_stride=stride,
+        # Keras refuses a stride >= the data length; any such stride gives the one window at 0.
+        sequence_stride=min(stride, len(ids) - 1),
         batch_size=batch_size,
         shuffle=shuffle,
         seed=seed,
@@ -176,7 +177,7 @@ def series_windows(
         values,
         None,
         sequence_length=window + horizon,
-        sequence_stride=stride,
+        sequence_stride=min(stride, len(values) - 1),  # Keras refuses stride >= length
         batch_size=batch_size,
         shuffle=shuffle,
         seed=seed,

@@ -1,4 +1,4 @@
-"""pyproject.toml is the single list of dependencies; environment.yml and the notebooks follow it."""
+"""pyproject.toml is the one list of dependencies; environment.yml and notebooks follow it."""
 
 from __future__ import annotations
 
