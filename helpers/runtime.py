@@ -105,10 +105,18 @@ def gpu_hint(colab: bool | None = None) -> str:
     )
 
 
-def time_line(full_minutes: tuple[float, float]) -> str:
-    """State the expected full-mode run time as ``(gpu_minutes, cpu_minutes)``."""
+def time_line(full_minutes: tuple[float, float], gpu_measured: bool = False) -> str:
+    """State the expected full-mode run time as ``(gpu_minutes, cpu_minutes)``.
+
+    CPU minutes are measured on the pack's 2-core reference machine; GPU minutes are
+    marked as an estimate until they were measured on a Colab T4 (``gpu_measured``).
+    """
     gpu, cpu = full_minutes
-    return f"Full mode takes about {gpu:g} min on a GPU and {cpu:g} min on a 2-core CPU."
+    source = "measured on a Colab T4" if gpu_measured else "estimated"
+    return (
+        f"Full mode takes about {gpu:g} min on a GPU ({source}) and {cpu:g} min on a "
+        "2-core CPU (measured)."
+    )
 
 
 def mode_line(smoke: bool | None = None) -> str:
@@ -119,7 +127,11 @@ def mode_line(smoke: bool | None = None) -> str:
     return f"Mode: full (set {SMOKE_ENV}=1 for a quick smoke run)."
 
 
-def setup_notebook(seed: int = DEFAULT_SEED, full_minutes: tuple[float, float] = (1, 1)) -> bool:
+def setup_notebook(
+    seed: int = DEFAULT_SEED,
+    full_minutes: tuple[float, float] = (1, 1),
+    gpu_measured: bool = False,
+) -> bool:
     """Seed everything, print what runs where, and return True in smoke mode.
 
     This is what the setup cell of every notebook calls. The first printed line
@@ -128,17 +140,18 @@ def setup_notebook(seed: int = DEFAULT_SEED, full_minutes: tuple[float, float] =
 
     Args:
         seed: seed for Python, NumPy, TensorFlow and Keras.
-        full_minutes: measured full-mode run time in minutes as ``(gpu, cpu)``.
+        full_minutes: full-mode run time in minutes as ``(gpu, cpu)``.
+        gpu_measured: the GPU minutes were measured (on a Colab T4), not estimated.
 
     Example:
         >>> SMOKE = setup_notebook(seed=42, full_minutes=(2, 10))
-        Device: CPU only (no GPU found). Full mode takes about 2 min on a GPU and 10 min ...
+        Device: CPU only (no GPU found). Full mode takes about 2 min on a GPU (estimated) ...
         ...
     """
     smoke = smoke_mode()
     set_seeds(seed)
     gpus = gpu_names()
-    print(f"{device_line(gpus)} {time_line(full_minutes)}")
+    print(f"{device_line(gpus)} {time_line(full_minutes, gpu_measured)}")
     if not gpus:
         print(gpu_hint())
     print(mode_line(smoke))

@@ -1,25 +1,46 @@
-"""pyproject.toml is the one list of dependencies; environment.yml and notebooks follow it."""
+"""pyproject.toml is the one list of dependencies; environment.yml and the pins follow it."""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _pyproject() -> dict:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+RUNTIME = [Requirement(r) for r in PROJECT["dependencies"]]
+EXTRAS = [
+    Requirement(r)
+    for extra in PROJECT["optional-dependencies"].values()
+    for r in extra
+    if not r.startswith(PROJECT["name"])
+]
 
 
 def _environment() -> dict:
     return yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
 
 
-def test_environment_yml_installs_the_package_with_pip_and_lists_nothing_else():
+def _pins(name: str) -> dict[str, Version]:
+    pins = {}
+    for line in (ROOT / "constraints" / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            requirement = Requirement(line)
+            [spec] = requirement.specifier
+            assert spec.operator == "==", f"{name}: {line} is not an exact pin"
+            pins[canonicalize_name(requirement.name)] = Version(spec.version)
+    return pins
+
+
+def test_environment_yml_takes_only_python_and_pip_from_conda_and_installs_the_package():
     deps = _environment()["dependencies"]
     conda_deps = [d for d in deps if isinstance(d, str)]
     pip_sections = [d["pip"] for d in deps if isinstance(d, dict)]
@@ -27,47 +48,56 @@ def test_environment_yml_installs_the_package_with_pip_and_lists_nothing_else():
         "environment.yml may only take python and pip from conda; every other dependency "
         f"belongs in pyproject.toml. Found: {conda_deps}"
     )
-    assert pip_sections == [['-e ".[dev]"']] or pip_sections == [["-e .[dev]"]], pip_sections
+    assert pip_sections == [["-c constraints/newest.txt", "-e .[dev]"]], pip_sections
 
 
 def test_environment_python_satisfies_requires_python():
     python = next(d for d in _environment()["dependencies"] if str(d).startswith("python"))
-    conda_version = tuple(int(p) for p in python.split("=")[1].split("."))
-    minimum = re.fullmatch(r">=(\d+)\.(\d+)", _pyproject()["project"]["requires-python"])
-    assert minimum, "requires-python should read '>=X.Y'"
-    assert conda_version >= (int(minimum[1]), int(minimum[2]))
+    conda_version = Version(python.split("=")[1])
+    assert conda_version in Requirement(f"python{PROJECT['requires-python']}").specifier
 
 
-def test_dev_extra_exists_and_every_dependency_is_pinned():
-    project = _pyproject()["project"]
-    assert "dev" in project["optional-dependencies"]
-    pins = project["dependencies"] + [
-        d for extra in project["optional-dependencies"].values() for d in extra
-        if not d.startswith(project["name"])
-    ]
-    loose = [d for d in pins if "==" not in d]
-    assert not loose, f"pin these to versions known to work together: {loose}"
-    names = {re.split(r"[=<>\[]", d)[0].lower() for d in pins}
-    for required in ("tensorflow", "keras", "jupyterlab", "matplotlib", "nbval", "pytest"):
-        assert required in names, f"{required} is missing from pyproject.toml"
+def test_every_dependency_has_a_lower_and_an_upper_bound():
+    for requirement in RUNTIME + EXTRAS:
+        operators = {spec.operator for spec in requirement.specifier}
+        assert ">=" in operators, f"{requirement} needs a lower bound (the oldest we test)"
+        if requirement.name != "ruff":  # a linter may move freely
+            assert "<" in operators, f"{requirement} needs an upper bound (the newest we test)"
 
 
-def test_installed_versions_match_the_pins():
-    from importlib.metadata import PackageNotFoundError, version
+@pytest.mark.parametrize("pins", ["newest.txt", "oldest.txt"])
+def test_pins_cover_every_dependency_within_its_bounds(pins):
+    pinned = _pins(pins)
+    for requirement in RUNTIME + EXTRAS:
+        name = canonicalize_name(requirement.name)
+        assert name in pinned, f"constraints/{pins} does not pin {requirement.name}"
+        assert pinned[name] in requirement.specifier, (
+            f"constraints/{pins} pins {requirement.name}=={pinned[name]}, outside {requirement}"
+        )
 
-    project = _pyproject()["project"]
-    mismatched = []
-    for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
-        if "==" not in requirement:
-            continue
-        name, pinned = requirement.split("==")
+
+def test_the_two_ends_of_the_window_are_its_oldest_and_newest_tensorflow_and_keras():
+    oldest, newest = _pins("oldest.txt"), _pins("newest.txt")
+    bounds = {canonicalize_name(r.name): r.specifier for r in RUNTIME}
+    for name in ("tensorflow", "keras"):
+        lower = next(Version(s.version) for s in bounds[name] if s.operator == ">=")
+        upper = next(Version(s.version) for s in bounds[name] if s.operator == "<")
+        assert oldest[name].release[:2] == lower.release[:2], (
+            f"constraints/oldest.txt should pin {name} at the window's lower bound {lower}"
+        )
+        assert newest[name] < upper and (newest[name].minor + 1 == upper.minor), (
+            f"constraints/newest.txt should pin the newest {name} below {upper}"
+        )
+
+
+def test_installed_versions_are_inside_the_supported_window():
+    outside = []
+    for requirement in RUNTIME:
         try:
-            installed = version(name)
+            installed = Version(version(requirement.name))
         except PackageNotFoundError:
-            mismatched.append(f"{name} not installed")
+            outside.append(f"{requirement.name} is not installed")
             continue
-        if installed != pinned:
-            mismatched.append(f"{name} {installed} installed, {pinned} pinned")
-    assert not mismatched, "the test environment drifted from pyproject.toml: " + "; ".join(
-        mismatched
-    )
+        if installed not in requirement.specifier:
+            outside.append(f"{requirement.name} {installed} is outside {requirement.specifier}")
+    assert not outside, "this environment is outside the supported window: " + "; ".join(outside)

@@ -116,10 +116,12 @@ def test_gpu_hint_gives_the_colab_menu_path_only_on_colab():
     assert "smoke mode" in gpu_hint(colab=False)
 
 
-def test_time_line_states_gpu_and_cpu_minutes():
+def test_time_line_states_gpu_and_cpu_minutes_and_whether_the_gpu_time_is_measured():
     assert time_line((2, 10.5)) == (
-        "Full mode takes about 2 min on a GPU and 10.5 min on a 2-core CPU."
+        "Full mode takes about 2 min on a GPU (estimated) and 10.5 min on a 2-core CPU "
+        "(measured)."
     )
+    assert "(measured on a Colab T4)" in time_line((2, 10.5), gpu_measured=True)
 
 
 def test_mode_line_says_which_mode_and_how_to_switch(monkeypatch):
@@ -136,8 +138,8 @@ def test_setup_notebook_prints_device_hint_and_mode_and_returns_smoke(monkeypatc
     assert setup_notebook(seed=3, full_minutes=(2, 10)) is True
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        "Device: CPU only (no GPU found). Full mode takes about 2 min on a GPU and 10 min on a "
-        "2-core CPU.",
+        "Device: CPU only (no GPU found). Full mode takes about 2 min on a GPU (estimated) and "
+        "10 min on a 2-core CPU (measured).",
         gpu_hint(colab=False),
         mode_line(True),
     ]
