@@ -44,3 +44,14 @@ def test_setup_cell_seeds_and_reports_device_and_mode(path):
     assert "setup_notebook(" in source and "full_minutes=" in source, (
         f"{path.name}: the setup cell must call setup_notebook(seed=..., full_minutes=(gpu, cpu))"
     )
+
+
+def test_colab_test_notebook_clones_the_documented_repository_and_never_installs_tensorflow():
+    nb = nbformat.read(ROOT / "tests" / "run_tests_on_colab.ipynb", as_version=4)
+    source = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert f'REPOSITORY = "{REPOSITORY}"' in source
+    assert '"--no-deps", "-e", str(ROOT)' in source, "the helpers must install with --no-deps"
+    test_tools = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]["test"]
+    assert not [t for t in test_tools if t.lower().startswith(("tensorflow", "keras"))]
