@@ -25,7 +25,12 @@ import nbformat
 CHECKED_TAG = "nbval-check-output"
 """Cells whose outputs nbval compares in CI; the only cells that keep outputs."""
 
-_CELL_METADATA_DROP = ("colab", "execution", "ExecuteTime", "collapsed", "scrolled", "id")
+# Editor state: Google Colab (colab, executionInfo, outputId, id), Jupyter (execution,
+# ExecuteTime, collapsed, scrolled, heading_collapsed, hidden, jupyter) and VS Code.
+_CELL_METADATA_DROP = (
+    "colab", "executionInfo", "outputId", "id", "execution", "ExecuteTime", "collapsed",
+    "scrolled", "heading_collapsed", "hidden", "jupyter", "vscode",
+)
 _NB_METADATA_KEEP = ("kernelspec", "language_info")
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python"}
@@ -68,10 +73,15 @@ def read(path: str | os.PathLike[str]):
     return nbformat.read(str(path), as_version=4)
 
 
+def dumps(nb) -> str:
+    """Return the text :func:`write` stores for ``nb`` (nbformat 4 JSON, trailing newline)."""
+    text = nbformat.writes(nb, version=4)
+    return text if text.endswith("\n") else text + "\n"
+
+
 def write(nb, path: str | os.PathLike[str]) -> None:
     """Write a notebook with a trailing newline, ids stripped (nbformat 4.4)."""
-    text = nbformat.writes(nb, version=4)
-    Path(path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    Path(path).write_text(dumps(nb), encoding="utf-8")
 
 
 def _run(nb, folder: Path, timeout: int, smoke: bool) -> None:
