@@ -13,27 +13,16 @@ the test text is cut into consecutive, non-overlapping windows of
 :data:`EVAL_SEQ_LEN` characters, and the model's prediction of the next
 character is scored at every position of every window.
 
-Instructors rank a folder of submissions with::
-
-    python -m helpers.competition leaderboard SUBMISSIONS_DIR --out leaderboard
-
-Each submission is scored in its own process with a time limit. Models are
-loaded with Keras' safe mode, so a submission cannot run code of its own (a
-``Lambda`` layer is refused). A broken submission is listed with its reason and
-does not stop the others.
+:func:`score_submission` checks and scores one folder exactly as the leaderboard
+does, so a student can see their result before handing in. (Instructors rank a
+folder of submissions with ``./course leaderboard``.)
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
-import json
 import math
 import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +42,6 @@ MODEL_FILE, VOCAB_FILE, SENTENCE_FILE, NAME_FILE = (
 MAX_PARAMS = 25_000_000
 """Largest model the leaderboard scores (a 3-layer LSTM of 1024 units has about 21 million)."""
 MAX_FILE_MB = 200
-DEFAULT_TIMEOUT = 600
 
 
 class ScoreError(ValueError):
@@ -276,183 +264,3 @@ def score_submission(
     except Exception as error:  # noqa: BLE001 - a crash costs only this submission
         entry.reason = f"scoring failed: {type(error).__name__}: {str(error)[:200]}"
     return entry
-
-
-def _scored_in_subprocess(
-    folder: Path, text_file: Path | None, timeout: float, max_params: int
-) -> Entry:
-    command = [
-        sys.executable,
-        "-m",
-        "helpers.competition",
-        "score",
-        str(folder),
-        "--max-params",
-        str(max_params),
-    ]
-    if text_file is not None:
-        command += ["--text", str(text_file)]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
-    fallback = Entry(folder=folder.name, name=folder.name)
-    try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-    except subprocess.TimeoutExpired:
-        fallback.reason = f"time limit: scoring took longer than {timeout:g} s"
-        return fallback
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
-        fallback.reason = f"scoring crashed (exit {done.returncode}): {tail}"
-        return fallback
-    return Entry(**json.loads(lines[-1]))
-
-
-def leaderboard(
-    submissions_dir: str | os.PathLike[str],
-    text_file: str | os.PathLike[str] | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_params: int = MAX_PARAMS,
-    jobs: int = 1,
-) -> list[Entry]:
-    """Score every submission folder below ``submissions_dir``; return entries, best first.
-
-    Scored entries are sorted by bits per character (lower is better); broken ones
-    follow, in folder order, with their reasons.
-
-    Args:
-        submissions_dir: a folder holding one folder per submission.
-        text_file: score on this UTF-8 file instead of the tiny-shakespeare test split.
-        timeout: seconds one submission may take (loading and scoring).
-        max_params: larger models are refused.
-        jobs: submissions scored at the same time (each in its own process).
-    """
-    root = Path(submissions_dir)
-    if not root.is_dir():
-        raise FileNotFoundError(f"submissions_dir={str(root)!r} is not a folder.")
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    text_path = Path(text_file).resolve() if text_file is not None else None
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        entries = list(
-            pool.map(
-                lambda f: _scored_in_subprocess(f.resolve(), text_path, timeout, max_params),
-                folders,
-            )
-        )
-    scored = sorted((e for e in entries if e.ok), key=lambda e: e.bits)
-    return scored + [e for e in entries if not e.ok]
-
-
-def render_markdown(entries: list[Entry]) -> str:
-    """Return the leaderboard as a Markdown table."""
-    lines = [
-        "| rank | name | bits/char | parameters | sentence / reason |",
-        "| ---: | --- | ---: | ---: | --- |",
-    ]
-    rank = 0
-    for entry in entries:
-        if entry.ok:
-            rank += 1
-            sentence = entry.sentence[:160].replace("\n", " / ").replace("|", "\\|")
-            lines.append(
-                f"| {rank} | {entry.name} | {entry.bits:.3f} | {entry.params:,} | {sentence} |"
-            )
-        else:
-            lines.append(f"| – | {entry.name} | – | – | broken: {entry.reason} |")
-    return "\n".join(lines) + "\n"
-
-
-def write_csv(entries: list[Entry], path: str | os.PathLike[str]) -> None:
-    """Write the leaderboard as CSV (rank empty for broken submissions)."""
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "rank",
-                "name",
-                "folder",
-                "bits_per_char",
-                "nats_per_char",
-                "params",
-                "sentence",
-                "reason",
-            ]
-        )
-        rank = 0
-        for entry in entries:
-            rank += entry.ok
-            writer.writerow(
-                [
-                    rank if entry.ok else "",
-                    entry.name,
-                    entry.folder,
-                    f"{entry.bits:.4f}" if entry.ok else "",
-                    f"{entry.nats:.4f}" if entry.ok else "",
-                    entry.params or "",
-                    entry.sentence,
-                    entry.reason,
-                ]
-            )
-
-
-def _test_text(text_file: str | None) -> str:
-    if text_file is not None:
-        from helpers.data import read_text_file
-
-        return read_text_file(text_file)
-    from helpers.data import load_splits
-
-    return load_splits("tinyshakespeare").test
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers.competition", description="Score competition submissions."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    board = sub.add_parser("leaderboard", help="rank every submission folder in a directory")
-    board.add_argument("submissions_dir", type=Path)
-    board.add_argument(
-        "--out",
-        type=Path,
-        default=Path("leaderboard"),
-        help="writes OUT.md and OUT.csv (default: leaderboard)",
-    )
-    board.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission"
-    )
-    board.add_argument("--text", help="score on this text file instead of the test split")
-    board.add_argument("--max-params", type=int, default=MAX_PARAMS)
-    board.add_argument("--jobs", type=int, default=1, help="submissions scored in parallel")
-    one = sub.add_parser(
-        "score", help="score one submission folder, print JSON (used by leaderboard)"
-    )
-    one.add_argument("folder", type=Path)
-    one.add_argument("--text")
-    one.add_argument("--max-params", type=int, default=MAX_PARAMS)
-    args = parser.parse_args(argv)
-
-    if args.command == "score":
-        entry = score_submission(args.folder, _test_text(args.text), max_params=args.max_params)
-        print(json.dumps(asdict(entry)))
-        return 0
-    entries = leaderboard(
-        args.submissions_dir, args.text, args.timeout, args.max_params, jobs=args.jobs
-    )
-    table = render_markdown(entries)
-    print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{args.out}.md").write_text(table, encoding="utf-8")
-    write_csv(entries, f"{args.out}.csv")
-    print(f"Wrote {args.out}.md and {args.out}.csv")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

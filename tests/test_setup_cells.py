@@ -8,11 +8,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from instructor.project import install_spec
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted(
     (ROOT / "notebooks").glob("*.ipynb")
 )
 REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+SPEC = install_spec()
 
 
 def _first_code_cell(path: Path) -> str:
@@ -32,10 +35,21 @@ def test_setup_cell_installs_helpers_on_colab_only_and_never_tensorflow(path):
     assert len(install) == 1, f"{path.name}: expected one pip install line, got {install}"
     assert install[0].startswith("    "), "the install must sit inside the Colab-only branch"
     assert "--no-deps" in install[0], "without --no-deps pip would replace Colab's TensorFlow"
-    assert f"git+{REPOSITORY}" in install[0], (
-        f"{path.name} installs from somewhere else than pyproject's Repository URL {REPOSITORY}"
+    assert install[0].strip() == '%pip install -q --no-deps "{COURSE}"'
+    assert f'COURSE = "{SPEC}"' in source, (
+        f"{path.name} installs something else than pyproject's release {SPEC} (URL and v+version)"
     )
     assert "tensorflow" not in install[0].lower()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_setup_cell_stops_with_one_clear_message_when_the_helpers_are_missing(path):
+    """A failed install must not surface as a bare ModuleNotFoundError further down."""
+    source = _first_code_cell(path)
+    guard = source.index("import helpers  # noqa: F401")
+    assert guard < source.index("from helpers"), "check the install before importing from it"
+    message = source[guard : source.index(") from None")]
+    assert "RuntimeError(" in message and "{COURSE}" in message and "run this cell again" in message
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")

@@ -1,0 +1,195 @@
+"""The one command line of the instructor tools; ``./course`` passes its commands here.
+
+Option names mean the same everywhere: ``--out FILE`` is the main file a command writes (its
+companion files go next to it, same name, other suffix), ``--out-dir DIR`` a folder it fills,
+``--solutions DIR`` the solution notebooks, ``--timeout S`` seconds for one whole item (a
+notebook, a submission), ``--cell-timeout S`` seconds for one cell, ``--jobs N`` items at once,
+``--unsandboxed`` runs untrusted code without the sandbox (every report says so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from instructor.notebook_format import NotebookFormatError
+
+
+def _common(parser: argparse.ArgumentParser, *names: str) -> None:
+    """Add the shared options, each with its one meaning."""
+    helps = {
+        "solutions": ("--solutions", dict(type=Path, default=Path("solutions"),
+                      help="folder of solution notebooks (default: solutions)")),
+        "jobs": ("--jobs", dict(type=int, default=1, help="items processed at once (default 1)")),
+        "unsandboxed": ("--unsandboxed", dict(action="store_true",
+                        help="run untrusted code without bubblewrap (reports say so)")),
+    }
+    for name in names:
+        flag, kwargs = helps[name]
+        parser.add_argument(flag, **kwargs)
+
+
+def _seconds(parser: argparse.ArgumentParser, default: float, what: str, cell: bool = False):
+    flag = "--cell-timeout" if cell else "--timeout"
+    parser.add_argument(flag, type=float, default=default, help=f"seconds {what} ({default:g})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="./course", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    students = sub.add_parser("students", help="generate notebooks/ from solutions/")
+    _common(students, "solutions")
+    students.add_argument("--out-dir", type=Path, default=Path("notebooks"),
+                          help="folder of student notebooks (default: notebooks)")
+    students.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+
+    notebooks = sub.add_parser("notebooks", help="execute or clean solution notebooks")
+    notebooks.add_argument("action", choices=("execute", "clean", "run-all"))
+    notebooks.add_argument("paths", nargs="*", type=Path, help="notebooks (execute, clean)")
+    notebooks.add_argument("--check", action="store_true", help="clean: only list unclean ones")
+    notebooks.add_argument("--full", action="store_true", help="execute: full mode, not smoke")
+    notebooks.add_argument("--out-dir", type=Path, default=Path("build/executed"))
+    _common(notebooks, "solutions")
+    _seconds(notebooks, 3600, "per cell", cell=True)
+
+    release = sub.add_parser("release", help="write the student release tree")
+    release.add_argument("out_dir", type=Path, help="folder to write (must be empty or absent)")
+    release.add_argument("--tag", help="version tag the notebooks install (default: pyproject's)")
+    _common(release, "solutions")
+
+    grade = sub.add_parser("grade", help="grade submitted notebooks")
+    grade.add_argument("submissions", nargs="+", type=Path, help="notebooks or folders")
+    grade.add_argument("--out", type=Path, default=Path("gradebook.csv"),
+                       help="CSV gradebook; .md summary, -lms.csv and -feedback/ next to it")
+    _common(grade, "solutions", "jobs", "unsandboxed")
+    _seconds(grade, 300, "per notebook")
+    _seconds(grade, 120, "per cell", cell=True)
+    grade.add_argument("--max-output", type=int, default=1_000_000, help="characters per cell")
+    grade.add_argument("--memory-mb", type=int, default=4096, help="memory cap per run (MiB)")
+
+    board = sub.add_parser("leaderboard", help="rank competition submissions")
+    board.add_argument("submissions_dir", type=Path)
+    board.add_argument("--out", type=Path, default=Path("leaderboard.html"),
+                       help="HTML page; .md and .csv next to it (default leaderboard.html)")
+    board.add_argument("--text", type=Path, help="score on this text instead of the test split")
+    board.add_argument("--max-params", type=int, default=None, help="largest model scored")
+    _common(board, "jobs", "unsandboxed")
+    _seconds(board, 600, "per submission")
+
+    tally = sub.add_parser("tally", help="count best-sentence votes into the leaderboard page")
+    tally.add_argument("votes", type=Path, help="CSV with columns voter, ballot_id")
+    tally.add_argument("--out", type=Path, default=Path("leaderboard.html"),
+                       help="the leaderboard page written by `leaderboard` (updated in place)")
+    return parser
+
+
+def _students(args) -> int:
+    from instructor import student_copies
+
+    if args.check:
+        stale = student_copies.stale_notebooks(args.solutions, args.out_dir)
+        for line in stale:
+            print(line)
+        if stale:
+            print("Student notebooks are out of date: run ./course students")
+            return 1
+        print(f"{args.out_dir}: up to date with {args.solutions}")
+        return 0
+    changes = student_copies.generate(args.solutions, args.out_dir)
+    print("\n".join(changes + [f"{args.out_dir}: up to date ({len(changes)} changes)"]))
+    return 0
+
+
+def _notebooks(args) -> int:
+    from instructor import run_notebooks
+    from instructor.notebook_format import clean_notebook, dumps, read, write
+
+    if args.action == "run-all":
+        from helpers.runtime import smoke_mode
+
+        sources = sorted(args.solutions.glob("*.ipynb"))
+        rows = run_notebooks.run_all(sources, args.out_dir, int(args.cell_timeout), smoke_mode())
+        failed = [name for name, _, status in rows if status != "ok"]
+        print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
+        return 1 if failed else 0
+    if not args.paths:
+        raise SystemExit(f"notebooks {args.action}: name the notebooks, e.g. solutions/*.ipynb")
+    unclean = []
+    for path in args.paths:
+        if args.action == "execute":
+            run_notebooks.execute(path, smoke=not args.full)
+        elif args.check:
+            text = path.read_text(encoding="utf-8")
+            if dumps(clean_notebook(read(path))) != text:
+                unclean.append(path)
+                print(f"{path}: not clean; run ./course notebooks clean {path}")
+            continue
+        else:
+            write(clean_notebook(read(path)), path)
+        print(f"{args.action}: {path}")
+    return 1 if unclean else 0
+
+
+def _grade(args) -> int:
+    from instructor import reports
+    from instructor.grade_run import grade_all
+    from instructor.grading import Limits
+
+    if min(args.timeout, args.cell_timeout, args.max_output, args.memory_mb) <= 0:
+        raise SystemExit("--timeout, --cell-timeout, --max-output and --memory-mb must be > 0.")
+    limits = Limits(args.timeout, min(args.cell_timeout, args.timeout), args.max_output,
+                    args.memory_mb)
+    rows = grade_all(args.submissions, args.solutions, limits, args.jobs,
+                     use_sandbox=not args.unsandboxed, progress=True)
+    out: Path = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    reports.write_gradebook_csv(rows, out)
+    sandboxed = "without the sandbox" if args.unsandboxed else "in the sandbox"
+    header = (f"{len({r.student for r in rows})} student(s), graded {sandboxed} in smoke mode: "
+              f"{limits.timeout:g} s per notebook, {limits.cell_timeout:g} s per cell.")
+    out.with_suffix(".md").write_text(reports.gradebook_markdown(rows, header), encoding="utf-8")
+    lms = out.with_name(out.stem + "-lms.csv")
+    reports.write_lms_csv(rows, lms)
+    feedback = out.with_name(out.stem + "-feedback")
+    files = reports.write_feedback(rows, feedback)
+    print(f"wrote {out} ({len(rows)} rows), {out.with_suffix('.md')}, {lms} and "
+          f"{len(files)} feedback files in {feedback}/")
+    return 0
+
+
+def _release(args) -> int:
+    from instructor.release import build_release
+
+    tree = build_release(args.solutions, args.out_dir, tag=args.tag)
+    print(f"wrote the student release to {tree} ")
+    return 0
+
+
+def _leaderboard(args) -> int:
+    from instructor.leaderboard import run_leaderboard
+
+    return run_leaderboard(args)
+
+
+def _tally(args) -> int:
+    from instructor.ballot import run_tally
+
+    return run_tally(args)
+
+
+COMMANDS = {"students": _students, "notebooks": _notebooks, "grade": _grade,
+            "release": _release, "leaderboard": _leaderboard, "tally": _tally}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if getattr(args, "jobs", 1) < 1:
+        raise SystemExit("--jobs must be at least 1.")
+    try:
+        return COMMANDS[args.command](args)
+    except (FileNotFoundError, NotebookFormatError, RuntimeError, FileExistsError) as error:
+        print(f"{args.command}: nothing done. {error}", file=sys.stderr)
+        return 2
