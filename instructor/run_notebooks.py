@@ -18,7 +18,6 @@ import os
 import time
 from pathlib import Path
 
-
 from instructor.notebook_format import clean_notebook, read, write
 
 

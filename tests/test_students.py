@@ -14,20 +14,33 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from helpers.authoring import clean_notebook, dumps, read, tags, write
-from helpers.grade import Limits, run_notebook
-from helpers.students import (
+from instructor.cli import main as cli
+from instructor.grade_run import data_folder, run_steps
+from instructor.grading import Limits, Step
+from instructor.notebook_format import (
     HIDDEN_BEGIN,
     SOLUTION_BEGIN,
     STUB_COMMENT,
     NotebookFormatError,
-    build_students,
+    clean_notebook,
+    dumps,
     exercises,
+    read,
+    tags,
+    write,
+)
+from instructor.student_copies import (
+    build_students,
     find_leaks,
-    main,
     student_notebook,
     syntax_problems,
 )
+
+
+def main(argv: list[str]) -> int:
+    """The generator's command line, as ``./course students ARGS`` runs it."""
+    argv = ["--out-dir" if a == "--notebooks" else a for a in argv]
+    return cli(["students", *argv])
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -341,10 +354,10 @@ def test_notebooks_folder_is_exactly_what_the_generator_makes_from_solutions(tmp
     expected = {p.name: p.read_text() for p in regenerated.glob("*.ipynb")}
     committed = {p.name: p.read_text() for p in NOTEBOOKS.glob("*.ipynb")}
     assert sorted(committed) == sorted(expected), (
-        "notebooks/ and solutions/ hold different notebooks; run: python -m helpers.students"
+        "notebooks/ and solutions/ hold different notebooks; run: ./course students"
     )
     stale = [name for name in expected if committed[name] != expected[name]]
-    assert not stale, f"{stale} differ from their solutions; run: python -m helpers.students"
+    assert not stale, f"{stale} differ from their solutions; run: ./course students"
 
 
 # --------------------------------------------------------------------------- every notebook
@@ -369,7 +382,7 @@ def test_every_exercise_has_a_stub_a_visible_check_and_a_hidden_check(path):
 @pytest.mark.parametrize("path", STUDENT_NOTEBOOKS, ids=_name)
 def test_student_notebook_has_no_marker_hidden_check_solution_or_output(path):
     solution_path = SOLUTIONS / path.name
-    assert solution_path.exists(), f"{path.name} has no solution; run python -m helpers.students"
+    assert solution_path.exists(), f"{path.name} has no solution; run ./course students"
     assert find_leaks(read(path), read(solution_path), path.name) == []
 
 
@@ -387,8 +400,8 @@ def unclean_reason(path: Path) -> str:
     fix = "execute" if is_solution else "clean"
     return (
         f"{path.name} holds outputs or editor metadata it should not; run "
-        f"python -m helpers.authoring {fix} {_name(path)}"
-        + ("" if is_solution else ", or regenerate with python -m helpers.students")
+        f"./course notebooks {fix} {_name(path)}"
+        + ("" if is_solution else ", or regenerate with ./course students")
     )
 
 
@@ -405,7 +418,7 @@ def test_clean_check_fails_for_a_notebook_saved_by_colab(tmp_path):
     saved = tmp_path / "solutions" / FIXTURE.name
     saved.parent.mkdir()
     saved.write_text(nbformat.writes(nb), encoding="utf-8")
-    assert "helpers.authoring execute" in unclean_reason(saved)
+    assert "notebooks execute" in unclean_reason(saved)
     write(clean_notebook(nb), saved)
     assert unclean_reason(saved) == ""
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="noise\n")]
@@ -434,15 +447,22 @@ def checks_passing_on_stubs(student, scratch: Path, limits: Limits) -> list[str]
     checks = _check_cells(student)
     if not checks:
         return []
-    nb = copy.deepcopy(student)
-    nb.cells = nb.cells[: max(checks) + 1]
-    outcomes = run_notebook(nb, scratch, limits)
-    first_exercise = min(
-        i for i, cell in enumerate(nb.cells) if any(t.startswith("exercise:") for t in tags(cell))
-    )
-    broken = {i: o for i, o in outcomes.items() if i < first_exercise and o.status != "ok"}
-    assert not broken, f"cells before the first exercise failed, nothing is proven: {broken}"
-    return [exercise for index, exercise in checks.items() if outcomes[index].status == "ok"]
+    steps, check_step, first_exercise = [], {}, None
+    for index, cell in enumerate(student.cells[: max(checks) + 1]):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        is_exercise = any(t.startswith("exercise:") for t in tags(cell))
+        if is_exercise and first_exercise is None:
+            first_exercise = len(steps)
+        kind = "check" if index in checks else "student" if is_exercise else "solution"
+        if index in checks:
+            check_step[len(steps)] = checks[index]
+        steps.append(Step(len(steps), kind, cell.source))
+    scratch.mkdir(parents=True, exist_ok=True)
+    verdicts, _ = run_steps(steps, scratch, limits, data_folder(scratch), use_sandbox=False)
+    broken = {i: o for i, o in verdicts.outcomes.items() if i < first_exercise}
+    assert verdicts.done and not broken, f"cells before the first exercise failed: {broken}"
+    return [e for i, e in check_step.items() if verdicts.outcomes[i]["status"] == "ok"]
 
 
 @pytest.mark.slow
@@ -469,7 +489,6 @@ def test_visible_checks_of_real_solutions_fail_on_the_stubs(path, tmp_path):
 
 @pytest.mark.slow
 def test_adding_an_exercise_takes_only_the_solution_and_the_generator(tmp_path):
-    from helpers.grade import main as grade_main
 
     solutions, students = tmp_path / "solutions", tmp_path / "notebooks"
     solutions.mkdir()
@@ -515,8 +534,9 @@ def test_adding_an_exercise_takes_only_the_solution_and_the_generator(tmp_path):
     write(student_notebook(nb, keep_solutions=True), submissions / "solved.ipynb")
     out = tmp_path / "gradebook.csv"
     assert (
-        grade_main(
+        cli(
             [
+                "grade",
                 str(submissions),
                 "--solutions",
                 str(solutions),

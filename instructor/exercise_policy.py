@@ -1,0 +1,194 @@
+"""What a student's exercise cell may do, checked before the grader runs it.
+
+The grader runs each exercise cell with the solution's checks right after it, in the same
+Python process. Code in the cell could therefore try to change what the checks see: replace
+``np.allclose``, rebind ``len``, register an IPython input transformer, walk up stack frames to
+the grading runner, or read files. This module refuses such cells *statically*, from the syntax
+tree of the cell, with a one-line reason, before anything runs.
+
+The policy is an allowlist where it can be (imports) and a denylist where it must be (names and
+attributes that reach the interpreter, the file system or IPython). It is one layer of three:
+the sandbox (no network, no view of the solutions) and the signed verdict channel are the
+others; ``docs/instructors.md`` states the threat model.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterable
+
+ALLOWED_IMPORTS = frozenset(
+    {
+        "bisect", "collections", "dataclasses", "decimal", "fractions", "functools", "heapq",
+        "helpers", "itertools", "json", "keras", "math", "matplotlib", "numpy", "random", "re",
+        "statistics", "string", "tensorflow", "textwrap", "time", "typing", "unicodedata",
+    }
+)
+"""Top-level modules an exercise cell may import."""
+
+FORBIDDEN_NAMES = frozenset(
+    {
+        "__builtins__", "__import__", "breakpoint", "compile", "delattr", "eval", "exec", "exit",
+        "get_ipython", "getattr", "globals", "help", "input", "locals", "memoryview", "open",
+        "quit", "setattr", "vars",
+    }
+)
+"""Names that reach the interpreter, IPython or files (IPython magics become get_ipython())."""
+
+FORBIDDEN_ATTRIBUTES = frozenset(
+    {
+        "builtins", "ctypes", "f_back", "f_builtins", "f_code", "f_globals", "f_locals", "gc",
+        "gfile", "gi_code", "gi_frame", "cr_frame", "ag_frame", "importlib", "inspect", "io",
+        "load", "loadtxt", "marshal", "memmap", "fromfile", "multiprocessing", "os", "pathlib",
+        "pickle", "popen", "py_function", "numpy_function", "raw_ops", "save", "savetxt",
+        "shutil", "signal", "socket", "subprocess", "sys", "system", "tb_frame", "tb_next",
+        "threading", "tofile",
+    }
+)
+"""Attributes that lead to the file system, processes, frames or the interpreter."""
+
+ALLOWED_DUNDER_METHODS = frozenset({"__init__"})
+"""Special methods a class in an exercise may define (``__eq__`` could fake any comparison)."""
+
+
+def _is_super_init(node: ast.Attribute) -> bool:
+    """``super().__init__``: the one dunder attribute a Keras layer subclass needs."""
+    call = node.value
+    return (
+        node.attr in ALLOWED_DUNDER_METHODS
+        and isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "super"
+    )
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """``a`` for ``a.b.c`` or ``a[0].b``; None when the chain does not start at a name."""
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+class _TopLevelBindings(ast.NodeVisitor):
+    """Collect the names a cell binds at module level (not inside functions or classes)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.names.add(node.name)  # the body binds local names only
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.names.add(node.name)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        pass
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Store | ast.Del):
+            self.names.add(node.id)
+
+    def visit_alias(self, node: ast.alias) -> None:
+        self.names.add((node.asname or node.name).split(".")[0])
+
+
+def _bound_at_top(tree: ast.Module) -> set[str]:
+    """Names a cell binds at module level (assignments, defs, classes, imports, loops, with)."""
+    visitor = _TopLevelBindings()
+    visitor.visit(tree)
+    return visitor.names
+
+
+def bound_names(source: str) -> set[str]:
+    """Names a cell binds at module level; empty for a cell that does not parse."""
+    try:
+        return _bound_at_top(ast.parse(_python(source)))
+    except SyntaxError:
+        return set()
+
+
+def protected_names(solution_sources: Iterable[str]) -> set[str]:
+    """Names an exercise cell must not rebind: builtins, and what earlier cells imported or
+    defined with ``def``/``class`` (the checks use them as their oracles)."""
+    protected = {name for name in dir(builtins) if not name.startswith("_")}
+    for source in solution_sources:
+        try:
+            tree = ast.parse(_python(source))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                protected |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                protected.add(node.name)
+    return protected
+
+
+def _python(source: str) -> str:
+    """The cell as Python: IPython magics and shell escapes become ``get_ipython()`` calls."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def violations(source: str, protected: set[str], may_bind: set[str]) -> list[str]:
+    """List why an exercise cell is refused; an empty list means it may run.
+
+    Args:
+        source: the student's exercise cell.
+        protected: names the cell must not rebind (see :func:`protected_names`).
+        may_bind: names the solution's own exercise cell binds; those may be (re)defined.
+    """
+    try:
+        tree = ast.parse(_python(source))
+    except SyntaxError:
+        return []  # the runner reports the syntax error with its line
+    found: list[str] = []
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Name) and (node.id in FORBIDDEN_NAMES or node.id.startswith("__")):
+            what = "IPython magics and shell commands are" if node.id == "get_ipython" else (
+                f"{node.id} is" if node.id != "getattr" else "getattr is (use a dict of choices)"
+            )
+            found.append(f"line {line}: {what} not allowed in an exercise cell")
+        elif isinstance(node, ast.Attribute) and (
+            node.attr.startswith("_") or node.attr in FORBIDDEN_ATTRIBUTES
+        ) and not _is_super_init(node):
+            found.append(f"line {line}: the attribute .{node.attr} is not allowed")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            roots = [module] if module is not None else [a.name for a in node.names]
+            if isinstance(node, ast.ImportFrom) and node.level:
+                roots = ["." * node.level + (module or "")]
+            for root in roots:
+                if root.split(".")[0] not in ALLOWED_IMPORTS:
+                    found.append(f"line {line}: importing {root} is not allowed")
+            if any(alias.name == "*" for alias in node.names):
+                found.append(f"line {line}: 'import *' is not allowed")
+            if any(a.name.split(".")[-1].startswith("_") for a in node.names):
+                found.append(f"line {line}: importing private names is not allowed")
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            found.append(f"line {line}: global/nonlocal statements are not allowed")
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if node.name.startswith("__") and node.name not in ALLOWED_DUNDER_METHODS:
+                found.append(f"line {line}: defining {node.name} is not allowed")
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
+            targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+            for target in targets:
+                for part in ast.walk(target):
+                    if isinstance(part, ast.Attribute | ast.Subscript):
+                        root = _root_name(part)
+                        if root in protected:
+                            found.append(
+                                f"line {line}: changing {root} (imported or defined earlier) "
+                                "is not allowed"
+                            )
+    for name in sorted(_bound_at_top(tree) & (protected - may_bind)):
+        found.append(
+            f"{name} is imported or defined earlier in the notebook; the exercise cell must not "
+            "redefine it (use another name)"
+        )
+    return list(dict.fromkeys(found))

@@ -1,0 +1,293 @@
+"""Run grading programs in the sandbox and grade submission files (see :mod:`instructor.grading`).
+
+The runner (``sandboxed/notebook_runner.py``) gets the program on standard input with a fresh
+random key, and reports each verdict on a pipe with an HMAC under that key; lines that do not
+verify are counted as forged and ignored. When a run stops inside an exercise (time limit, memory
+cap, crash), that exercise fails with the reason and the program is built again without it, so
+the exercises after it are still graded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from instructor import sandbox
+from instructor.grading import (
+    GradeRow,
+    Limits,
+    Step,
+    _short,
+    build_steps,
+    refusals,
+    score_exercise,
+    student_cells,
+)
+from instructor.notebook_format import EXERCISE_TAG
+from instructor.submissions import Solution, match_by_name, match_solution
+
+RUNNER = Path(__file__).resolve().parent / "sandboxed" / "notebook_runner.py"
+_HELPERS = Path(__file__).resolve().parents[1] / "helpers"
+
+
+@dataclass
+class Verdicts:
+    """What the runner reported, by step id; ``begun`` is the last guarded step it started."""
+
+    outcomes: dict[int, dict] = field(default_factory=dict)
+    begun: int | None = None
+    done: bool = False
+    forged: int = 0
+
+
+def _read_verdicts(raw: bytes, key: bytes) -> Verdicts:
+    verdicts = Verdicts()
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        try:
+            message = json.loads(line)
+            body, mac = message["body"], message["mac"]
+            expected = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(expected, mac):
+                raise ValueError("bad signature")
+            fields = json.loads(body)
+        except (ValueError, KeyError, TypeError):
+            verdicts.forged += 1
+            continue
+        if fields.get("status") == "done":
+            verdicts.done = True
+        elif fields.get("status") == "begin":
+            verdicts.begun = fields["step"]
+        else:
+            verdicts.outcomes[fields["step"]] = fields
+    return verdicts
+
+
+def data_folder(root: Path) -> Path:
+    """A folder with every course data file, verified, for the sandbox (made once per run)."""
+    from helpers.data import DATASETS, fetch
+
+    folder = root / "data"
+    if not folder.is_dir():
+        folder.mkdir(parents=True)
+        for name in DATASETS:
+            shutil.copyfile(fetch(name), folder / DATASETS[name].filename)
+    return folder
+
+
+def run_steps(
+    steps: Sequence[Step],
+    scratch: Path,
+    limits: Limits,
+    data: Path,
+    use_sandbox: bool,
+    python: str | None = None,
+) -> tuple[Verdicts, sandbox.Outcome]:
+    """Run a grading program once in the sandbox; return the signed verdicts it reported.
+
+    ``python`` runs the program instead of this interpreter; it must bring its own ``helpers``
+    (the release test installs them from a git tag), so this repository's are not put on its path.
+    """
+    key = secrets.token_bytes(32)
+    program = {
+        "key": key.hex(),
+        "cell_timeout": limits.cell_timeout,
+        "max_output": limits.max_output,
+        "steps": [{"id": s.id, "kind": s.kind, "source": s.source} for s in steps],
+    }
+    work = scratch / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(work),
+        "COURSE_SMOKE": "1",
+        "COURSE_DATA_DIR": str(data),
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(work / ".matplotlib"),
+        "KERAS_HOME": str(work / ".keras"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+    }
+    if python is None:
+        env["PYTHONPATH"] = str(_HELPERS.parent)
+    jail = sandbox.Jail(
+        scratch=work,
+        read_only=(_HELPERS, data, RUNNER),
+        memory_mb=limits.memory_mb,
+        timeout=limits.timeout,
+        max_output=limits.max_output,
+    )
+    read_end, write_end = os.pipe()
+    program["channel"] = write_end
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(read_end, chunks), daemon=True)
+    reader.start()
+    try:
+        outcome = sandbox.run(
+            [python or sys.executable, str(RUNNER)],
+            jail,
+            env=env,
+            stdin=json.dumps(program).encode(),
+            pass_fds=(write_end,),
+            sandbox=use_sandbox,
+        )
+    finally:
+        os.close(write_end)
+        reader.join()
+    return _read_verdicts(b"".join(chunks), key), outcome
+
+
+def _drain(fd: int, chunks: list[bytes]) -> None:
+    """Read a pipe to its end (on a thread, so the runner never blocks on a full pipe)."""
+    with os.fdopen(fd, "rb") as pipe:
+        while block := pipe.read(65536):
+            chunks.append(block)
+
+
+def grade_notebook(
+    submission_nb,
+    solution: Solution,
+    student: str,
+    limits: Limits,
+    data: Path,
+    scratch_root: Path | None = None,
+    use_sandbox: bool = True,
+) -> list[GradeRow]:
+    """Grade one parsed submission against its solution; one row per exercise."""
+    answers = student_cells(submission_nb, solution)
+    refused = refusals(solution, answers)
+    done: dict[str, tuple[float, str, str]] = {}
+    for exercise in solution.exercises:
+        if answers[exercise.id] is None:
+            why = f"not attempted: no cell tagged {EXERCISE_TAG}{exercise.id} in the notebook"
+            done[exercise.id] = (0.0, why, why)
+        elif exercise.id in refused:
+            why = _short(f"refused: {refused[exercise.id]}")
+            done[exercise.id] = (0.0, why, why)
+    for _attempt in range(len(solution.exercises) + 1):
+        steps = build_steps(solution, answers, set(done))
+        if not any(step.kind == "student" for step in steps):
+            break
+        scratch = Path(tempfile.mkdtemp(prefix="grade-", dir=scratch_root))
+        try:
+            verdicts, run = run_steps(steps, scratch, limits, data, use_sandbox)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        begun = steps[verdicts.begun] if verdicts.begun is not None else None
+        if begun is not None and begun.id not in verdicts.outcomes and not verdicts.done:
+            why = "was stopped at the notebook's time limit" if run.timed_out else (
+                "ended the grading process (a crash, or more memory than "
+                f"{limits.memory_mb:,} MiB)"
+            )
+            verdicts.outcomes[begun.id] = {"status": "killed", "evalue": why}
+        for exercise in solution.exercises:
+            mine = [(s, verdicts.outcomes[s.id]) for s in steps
+                    if s.exercise == exercise.id and s.id in verdicts.outcomes]
+            if exercise.id not in done and mine:
+                done[exercise.id] = score_exercise(exercise, mine, limits)
+        if verdicts.done or begun is None:
+            if not verdicts.done:
+                tail = run.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["-"]
+                for exercise in solution.exercises:
+                    why = _short(f"grader error: the run failed in a solution cell ({tail[0]})")
+                    done.setdefault(exercise.id, (0.0, why, "not graded: ask your instructor"))
+            break
+    note = "" if use_sandbox else " [graded without sandbox]"
+    rows = []
+    for exercise in solution.exercises:
+        points, reason, feedback = done.get(exercise.id, (0.0, "not graded", "not graded"))
+        rows.append(GradeRow(student, solution.path.name, exercise.id, points, exercise.points,
+                             _short(reason) + note, _short(feedback)))
+    return rows
+
+
+def grade_file(
+    path: Path,
+    student: str,
+    solutions: dict[str, Solution],
+    limits: Limits,
+    data: Path,
+    scratch_root: Path | None = None,
+    use_sandbox: bool = True,
+) -> list[GradeRow]:
+    """Grade one submitted notebook file (only read); a single ``-`` row when nothing matches."""
+    import nbformat
+
+    try:
+        if path.is_symlink() or path.stat().st_size > 50 * 2**20:
+            raise ValueError("a symlink or a file over 50 MiB")
+        submission = nbformat.reads(path.read_bytes().decode("utf-8"), as_version=4)
+        submission.cells  # noqa: B018 -- a JSON file that is no notebook fails here
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, KeyError) as error:
+        solution = match_by_name(path, solutions)
+        reason = _short(f"not a readable notebook ({type(error).__name__}: {error})")
+        if solution is None:
+            return [GradeRow(student, "-", "-", 0.0, 0.0, reason, reason)]
+        return [GradeRow(student, solution.path.name, e.id, 0.0, e.points, reason, reason)
+                for e in solution.exercises]
+    solution = match_solution(submission, path, solutions)
+    if solution is None:
+        why = f"no matching solution: no exercise tags or name of {', '.join(sorted(solutions))}"
+        return [GradeRow(student, "-", "-", 0.0, 0.0, why, why)]
+    return grade_notebook(submission, solution, student, limits, data, scratch_root, use_sandbox)
+
+
+def grade_all(
+    paths: Sequence[str | Path],
+    solutions_dir: str | Path = "solutions",
+    limits: Limits = Limits(),
+    jobs: int = 1,
+    use_sandbox: bool = True,
+    progress: bool = False,
+) -> list[GradeRow]:
+    """Grade every submission under ``paths`` (files, or folders searched for ``*.ipynb``).
+
+    Raises:
+        FileNotFoundError: no solutions, or no submissions.
+        RuntimeError: ``use_sandbox`` and no usable sandbox on this machine (the message says
+            why and how to grade without one).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    from time import monotonic
+
+    from instructor.submissions import find_submissions, load_solutions, student_name
+
+    if use_sandbox and (problem := sandbox.sandbox_problem()):
+        raise RuntimeError(
+            f"no sandbox for untrusted notebooks: {problem}. Install bubblewrap, or pass "
+            "--unsandboxed to grade with your own rights (every report then says so)."
+        )
+    solutions = load_solutions(solutions_dir)
+    submissions = find_submissions(paths)
+    if not submissions:
+        raise FileNotFoundError(f"no *.ipynb found in {', '.join(map(str, paths))}.")
+    root = Path(tempfile.mkdtemp(prefix="grading-"))
+    try:
+        data = data_folder(root)
+
+        def one(item: tuple[Path, Path]) -> list[GradeRow]:
+            path, base = item
+            student = student_name(path, base, solutions)
+            start = monotonic()
+            rows = grade_file(path, student, solutions, limits, data, root, use_sandbox)
+            if progress:
+                got, most = sum(r.points for r in rows), sum(r.max_points for r in rows)
+                print(f"{student}: {got:g}/{most:g} ({path}, {monotonic() - start:.1f} s)",
+                      file=sys.stderr)
+            return rows
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            results = list(pool.map(one, submissions))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return [row for rows in results for row in rows]

@@ -1,0 +1,322 @@
+"""The grader against honest students and cheats (tests/fixtures/solutions/01_warmup.ipynb).
+
+Every cheat must get 0 points for every exercise it did not solve; honest work gets full marks;
+a blank notebook gets 0 with "not attempted". The warm-up fixture runs in about a second, so the
+whole folder is graded once (module fixture) through the command line, in the sandbox.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import socket
+from pathlib import Path
+
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from instructor.cli import main
+from instructor.notebook_format import read, tags, write
+from instructor.sandbox import sandbox_problem
+from instructor.student_copies import _secret_and_public_lines, student_notebook
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "solutions"
+FIXTURE = FIXTURES / "01_warmup.ipynb"
+LIMITS = ["--timeout", "40", "--cell-timeout", "10", "--max-output", "100000", "--jobs", "2"]
+FULL = {"moving_average": 2.0, "word_counts": 1.0, "standardize": 1.0}
+
+needs_sandbox = pytest.mark.skipif(
+    sandbox_problem() is not None, reason=f"no sandbox here: {sandbox_problem()}"
+)
+
+
+def with_exercise(nb, **sources: str):
+    """A copy of ``nb`` whose exercise cells hold the given sources."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for tag in tags(cell):
+            if tag.startswith("exercise:") and tag[len("exercise:") :] in sources:
+                cell.source = sources[tag[len("exercise:") :]]
+    return nb
+
+
+def exercise_source(nb, exercise_id: str) -> str:
+    return next(c.source for c in nb.cells if f"exercise:{exercise_id}" in tags(c))
+
+
+SOLVED = student_notebook(read(FIXTURE), keep_solutions=True)
+STUB = student_notebook(read(FIXTURE))
+MOVING = exercise_source(SOLVED, "moving_average")
+
+# name -> (submission, expected points per exercise, a word each reason must contain)
+CASES = {
+    "honest": (SOLVED, FULL, {}),
+    "blank": (STUB, dict.fromkeys(FULL, 0.0), dict.fromkeys(FULL, "not attempted")),
+    "partial": (with_exercise(STUB, moving_average=MOVING),
+                {"moving_average": 2.0, "word_counts": 0.0, "standardize": 0.0}, {}),
+    # Cheats from the issue.
+    "transformer": (with_exercise(STUB, moving_average=(
+        "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])")),
+        dict.fromkeys(FULL, 0.0), {"moving_average": "refused"}),
+    "forged_results": (with_exercise(STUB, moving_average=(
+        "import json, os\nopen('../results.json', 'w').write(json.dumps({'cells': {}}))\n"
+        "os.kill(os.getppid(), 9)")), dict.fromkeys(FULL, 0.0), {"moving_average": "refused"}),
+    "reads_answers": (with_exercise(STUB, word_counts=(
+        "import helpers, pathlib\nfolder = pathlib.Path(helpers.__file__).parents[1]\n"
+        "exec(open(folder / 'solutions' / '01_warmup.ipynb').read())")),
+        dict.fromkeys(FULL, 0.0), {"word_counts": "refused"}),
+    # More cheats.
+    "patches_numpy": (with_exercise(SOLVED, moving_average=(
+        "def moving_average(x, window):\n    return x\nnp.allclose = lambda *a, **k: True")),
+        {**FULL, "moving_average": 0.0}, {"moving_average": "refused"}),
+    "rebinds_builtin": (with_exercise(SOLVED, word_counts=(
+        "def word_counts(text):\n    return {}\nisinstance = lambda *a: True")),
+        {**FULL, "word_counts": 0.0}, {"word_counts": "refused"}),
+    "always_equal": (with_exercise(SOLVED, word_counts=(
+        "class Anything(dict):\n    def __eq__(self, other):\n        return True\n"
+        "def word_counts(text):\n    return Anything()")),
+        {**FULL, "word_counts": 0.0}, {"word_counts": "refused"}),
+    "frame_walk": (with_exercise(SOLVED, word_counts=(
+        "def gen():\n    yield 1\ng = gen()\nrunner = g.gi_frame.f_back\n"
+        "def word_counts(text):\n    return {}")),
+        {**FULL, "word_counts": 0.0}, {"word_counts": "refused"}),
+    "edits_checks": (copy.deepcopy(STUB), dict.fromkeys(FULL, 0.0), {}),
+    # Honest mistakes cost only their own points.
+    "loops": (with_exercise(SOLVED, moving_average=(
+        "def moving_average(x, window):\n    return x\nwhile True:\n    pass")),
+        {**FULL, "moving_average": 0.0}, {"moving_average": "time limit"}),
+    "ignores_interrupts": (with_exercise(SOLVED, moving_average=(
+        "while True:\n    try:\n        while True:\n            pass\n"
+        "    except BaseException:\n        pass")),
+        {**FULL, "moving_average": 0.0}, {"moving_average": "stopped"}),
+    "syntax": (with_exercise(SOLVED, word_counts="def word_counts(text)\n    return {}"),
+               {**FULL, "word_counts": 0.0}, {"word_counts": "syntax error"}),
+    "prints": (with_exercise(SOLVED, moving_average=MOVING + "\nprint('x' * 3_000_000)"),
+               {**FULL, "moving_average": 0.0}, {"moving_average": "output too large"}),
+    "memory": (with_exercise(SOLVED, standardize=(
+        "data = rng.normal(loc=5.0, scale=3.0, size=(100, 4))\n"
+        "blocks = [np.ones(2**28) for _ in range(64)]")),
+        {**FULL, "standardize": 0.0}, {"standardize": "Memory"}),
+    "visible_only": (with_exercise(SOLVED, word_counts=(
+        "def word_counts(text):\n    counts = {}\n    for word in text.lower().split(' '):\n"
+        "        counts[word] = counts.get(word, 0) + 1\n    return counts")),
+        {**FULL, "word_counts": 0.0}, {"word_counts": "hidden check"}),
+}  # fmt: skip
+for cell in CASES["edits_checks"][0].cells:
+    if any(tag.startswith("check:") for tag in tags(cell)):
+        cell.source = "print('all checks passed')"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("grading")
+    folder = base / "submissions"
+    folder.mkdir()
+    for name, (nb, _, _) in CASES.items():
+        write(nb, folder / f"{name}.ipynb")
+    untagged = copy.deepcopy(SOLVED)
+    for cell in untagged.cells:
+        cell.metadata.pop("tags", None)
+    (folder / "carol").mkdir()
+    write(untagged, folder / "carol" / FIXTURE.name)
+    (folder / "garbage.ipynb").write_text("this is not a notebook")
+    write(new_notebook(cells=[new_markdown_cell("# My holiday")]), folder / "unrelated.ipynb")
+    before = {p: _digest(p) for p in folder.rglob("*.ipynb")}
+    out = base / "out" / "gradebook.csv"
+    status = main(["grade", str(folder), "--solutions", str(FIXTURES), "--out", str(out), *LIMITS])
+    with open(out, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        "status": status,
+        "rows": {(r["student"], r["exercise"]): r for r in rows},
+        "out": out,
+        "changed": [p for p, d in before.items() if _digest(p) != d],
+    }
+
+
+def _points(graded, student: str) -> dict[str, float]:
+    return {e: float(r["points"]) for (s, e), r in graded["rows"].items() if s == student}
+
+
+@needs_sandbox
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CASES)
+def test_each_submission_gets_exactly_the_points_it_earned(graded, name):
+    _, expected, words = CASES[name]
+    assert graded["status"] == 0
+    assert _points(graded, name) == expected
+    for exercise, word in words.items():
+        reason = graded["rows"][name, exercise]["reason"]
+        assert word.lower() in reason.lower(), f"{name}/{exercise}: {reason}"
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_lost_tags_are_found_by_the_first_line_and_named_after_the_folder(graded):
+    assert _points(graded, "carol") == FULL
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_unreadable_and_unrelated_submissions_get_one_row_with_the_reason(graded):
+    assert graded["rows"]["garbage", "-"]["reason"].startswith("not a readable notebook")
+    assert graded["rows"]["unrelated", "-"]["reason"].startswith("no matching solution")
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_submissions_are_never_modified(graded):
+    assert graded["changed"] == []
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_feedback_and_lms_export_are_written_and_never_show_a_hidden_check(graded):
+    out: Path = graded["out"]
+    feedback = sorted((out.parent / "gradebook-feedback").rglob("*.md"))
+    assert len(feedback) >= len(CASES)
+    secret, _ = _secret_and_public_lines(read(FIXTURE))  # hidden lines students never see
+    hidden = {line for line in secret if "assert" in line or "=" in line}
+    assert hidden
+    texts = [path.read_text(encoding="utf-8") for path in feedback]
+    texts.append(out.with_name("gradebook-lms.csv").read_text(encoding="utf-8"))
+    for text in texts:
+        assert not [line for line in hidden if line in text]
+    visible_only = (out.parent / "gradebook-feedback" / "visible_only" / "01_warmup.ipynb.md")
+    assert "a hidden check" in visible_only.read_text(encoding="utf-8")
+    with open(out.with_name("gradebook-lms.csv"), newline="", encoding="utf-8") as handle:
+        lms = {row["student"]: row for row in csv.DictReader(handle)}
+    assert lms["honest"]["total"] == "4" and lms["honest"]["max"] == "4"
+    assert lms["blank"]["total"] == "0" and lms["honest"]["01_warmup.ipynb"] == "4"
+
+
+# --------------------------------------------------------------------------- fairness, partial credit
+
+
+def _dependent_solution() -> object:
+    """Exercise 2 uses what exercise 1 computed; exercise 2 has three named checks (3 points)."""
+    cells = [
+        new_code_cell("import numpy as np"),
+        new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n"
+                      "    ### END SOLUTION"),
+        new_code_cell("assert double(3) == 6, 'double(3) should be 6'\n"
+                      "### BEGIN HIDDEN CHECKS\nassert double(-1) == -2\n### END HIDDEN CHECKS"),
+        new_code_cell("values = double(np.arange(5))"),
+        new_code_cell("def stats(v):\n    ### BEGIN SOLUTION\n"
+                      "    return {'sum': int(v.sum()), 'max': int(v.max()), 'n': len(v)}\n"
+                      "    ### END SOLUTION"),
+        new_code_cell("### CHECK sum\nassert stats(values)['sum'] == 20, 'sum of values'\n"
+                      "### CHECK max\nassert stats(values)['max'] == 8, 'max of values'\n"
+                      "### CHECK count\nassert stats(values)['n'] == 5, 'count of values'\n"
+                      "### BEGIN HIDDEN CHECKS\nassert stats(np.ones(3))['n'] == 3\n"
+                      "### END HIDDEN CHECKS"),
+    ]  # fmt: skip
+    for cell, cell_tags in zip(cells, [[], ["exercise:double"], ["check:double"], [],
+                                       ["exercise:stats"], ["check:stats", "points:3"]]):  # fmt: skip
+        cell.metadata["tags"] = cell_tags
+    return new_notebook(cells=cells)
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_a_wrong_exercise_1_does_not_cost_exercise_2_and_named_checks_split_the_points(tmp_path):
+    solutions, folder = tmp_path / "solutions", tmp_path / "submissions"
+    solutions.mkdir()
+    folder.mkdir()
+    solution = _dependent_solution()
+    write(solution, solutions / "09_dependent.ipynb")
+    wrong_first = with_exercise(student_notebook(solution, keep_solutions=True),
+                                double="def double(x):\n    return x")  # fmt: skip
+    write(wrong_first, folder / "fair.ipynb")
+    no_max = "def stats(v):\n    return {'sum': int(v.sum()), 'max': 0, 'n': len(v)}"
+    write(with_exercise(student_notebook(solution, keep_solutions=True), stats=no_max),
+          folder / "partial.ipynb")  # fmt: skip
+    out = tmp_path / "gradebook.csv"
+    assert main(["grade", str(folder), "--solutions", str(solutions), "--out", str(out)]) == 0
+    with open(out, newline="", encoding="utf-8") as handle:
+        rows = {(r["student"], r["exercise"]): r for r in csv.DictReader(handle)}
+    assert rows["fair", "double"]["points"] == "0"
+    assert rows["fair", "stats"]["points"] == "3", rows["fair", "stats"]["reason"]
+    assert rows["partial", "stats"]["points"] == "2"
+    assert "'max'" in rows["partial", "stats"]["reason"]
+    assert "'sum'" not in rows["partial", "stats"]["reason"]
+
+
+# --------------------------------------------------------------------------- layers beneath the policy
+
+
+def _run(student_source: str, tmp_path: Path, check: str = "assert True"):
+    """Run one student step and its check directly (no policy), in the sandbox."""
+    from instructor.grade_run import data_folder, run_steps
+    from instructor.grading import Limits, Step
+
+    steps = [Step(0, "solution", "import numpy as np"), Step(1, "student", student_source),
+             Step(2, "check", check)]  # fmt: skip
+    verdicts, outcome = run_steps(steps, tmp_path / "run", Limits(timeout=60, cell_timeout=20),
+                                  data_folder(tmp_path), use_sandbox=True)  # fmt: skip
+    return verdicts, outcome
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_in_the_sandbox_solutions_other_submissions_home_and_network_are_out_of_reach(tmp_path):
+    repo = Path(__file__).resolve().parents[1]
+    other = tmp_path / "other_student.ipynb"
+    other.write_text("{}")
+    home_file = Path.home() / ".grading-secret-test"
+    home_file.write_text("secret")
+    server = socket.create_server(("127.0.0.1", 0))  # a listener the sandbox must not reach
+    port = server.getsockname()[1]
+    try:
+        attempts = {
+            "solutions": f"open({str(repo / 'solutions' / '01_one_hot_encoding.ipynb')!r}).read()",
+            "other": f"open({str(other)!r}).read()",
+            "home": f"open({str(home_file)!r}).read()",
+            "instructor": f"open({str(repo / 'instructor' / 'grading.py')!r}).read()",
+            "network": f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3)",
+        }
+        for what, code in attempts.items():
+            verdicts, _ = _run(code, tmp_path / what)
+            outcome = verdicts.outcomes[1]
+            assert outcome["status"] == "error", f"{what}: the attempt succeeded"
+            assert outcome["ename"] in ("FileNotFoundError", "PermissionError", "OSError",
+                                        "ConnectionRefusedError", "TimeoutError"), outcome
+        # Outside the sandbox the same attempts work: the test would notice a broken setup.
+        assert (repo / "solutions" / "01_one_hot_encoding.ipynb").read_text()
+        socket.create_connection(("127.0.0.1", port), timeout=3).close()
+    finally:
+        home_file.unlink()
+        server.close()
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_forged_verdict_lines_are_ignored_and_the_check_still_decides(tmp_path):
+    """A student step that bypassed the policy writes 'ok' verdicts to every descriptor, then
+    exits: without signatures the grader would count them; with them, the check never ran."""
+    forge = (
+        "import json, os\n"
+        "body = json.dumps({'step': 2, 'status': 'ok'}, sort_keys=True)\n"
+        "line = (json.dumps({'body': body, 'mac': '0' * 64}) + '\\n').encode()\n"
+        "for fd in range(3, 64):\n"
+        "    try:\n        os.write(fd, line)\n    except OSError:\n        pass\n"
+        "os._exit(0)"
+    )
+    verdicts, _ = _run(forge, tmp_path)
+    assert verdicts.forged >= 1, "the forged line never reached the channel: the test proves nothing"
+    assert 2 not in verdicts.outcomes and not verdicts.done
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_memory_past_the_cap_fails_the_step_not_the_grader(tmp_path):
+    verdicts, _ = _run("blocks = [np.ones(2**28) for _ in range(64)]", tmp_path)
+    assert verdicts.done
+    assert verdicts.outcomes[1]["status"] == "error"
+    assert verdicts.outcomes[1]["ename"] == "MemoryError"
+    assert verdicts.outcomes[2]["status"] == "ok"
