@@ -1,0 +1,139 @@
+"""The student release: what is in it, that no answer leaks, that it installs as Colab does."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from instructor.notebook_format import read, tags
+from instructor.project import install_spec, release_tag
+from instructor.release import build_release, scan_tree, secret_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    return build_release(SOLUTIONS, tmp_path_factory.mktemp("release") / "tree")
+
+
+def _files(tree: Path) -> list[str]:
+    return sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file())
+
+
+def test_release_holds_the_student_side_and_nothing_of_the_instructors(release):
+    files = _files(release)
+    for expected in ("README.md", "LICENSE", "pyproject.toml", "environment.yml", "course",
+                     "data/README.md", "helpers/__init__.py", "notebooks/00_setup_check.ipynb"):
+        assert expected in files, f"the release lacks {expected}"
+    assert {Path(f).name for f in files if f.startswith("notebooks/")} == {
+        p.name for p in SOLUTIONS.glob("*.ipynb")
+    }
+    forbidden = re.compile(r"^(solutions|instructor|tests|benchmarks|docs)/|\.ci/")
+    assert not [f for f in files if forbidden.search(f)]
+    text = "\n".join((release / f).read_text(encoding="utf-8") for f in files)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN" not in text
+    assert "instructor" not in (release / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_whole_tree_scan_passes_on_the_release_and_finds_a_planted_solution_line(release, tmp_path):
+    assert scan_tree(release, SOLUTIONS) == []
+    secret = sorted(secret_lines(SOLUTIONS))
+    assert secret, "the solutions have solution lines to look for"
+    planted = tmp_path / "planted"
+    shutil.copytree(release, planted)
+    readme = planted / "data" / "README.md"
+    readme.write_text(readme.read_text() + f"\n    {secret[0]}\n", encoding="utf-8")
+    nb_path = planted / "notebooks" / "01_one_hot_encoding.ipynb"
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    nb["cells"][-1]["source"] = [f"text\n{secret[-1]}\n"]
+    nb_path.write_text(json.dumps(nb), encoding="utf-8")
+    problems = scan_tree(planted, SOLUTIONS)
+    assert any("data/README.md" in p and secret[0] in p for p in problems), problems
+    assert any("01_one_hot_encoding.ipynb" in p and secret[-1] in p for p in problems), problems
+
+
+def test_release_is_byte_identical_when_built_twice(release, tmp_path):
+    again = build_release(SOLUTIONS, tmp_path / "again")
+    assert _files(again) == _files(release)
+    match, mismatch, errors = filecmp.cmpfiles(release, again, _files(release), shallow=False)
+    assert not mismatch and not errors
+    assert os.access(again / "course", os.X_OK)
+
+
+def test_release_refuses_a_folder_that_holds_files(tmp_path):
+    (tmp_path / "old.txt").write_text("x")
+    with pytest.raises(FileExistsError, match="not empty"):
+        build_release(SOLUTIONS, tmp_path)
+
+
+def test_student_notebooks_carry_a_colab_badge_for_the_release_tag(release):
+    for path in (release / "notebooks").glob("*.ipynb"):
+        first = read(path).cells[0]
+        assert first.cell_type == "markdown" and "colab-badge.svg" in first.source
+        assert f"/blob/{release_tag()}/notebooks/{path.name}" in first.source
+    readme = (release / "README.md").read_text(encoding="utf-8")
+    assert readme.count("colab-badge.svg") == len(list((release / "notebooks").glob("*.ipynb")))
+
+
+def _setup_command(notebook: Path) -> str:
+    """The pip command of the setup cell, with {COURSE} filled in as IPython would."""
+    source = next(c.source for c in read(notebook).cells if c.cell_type == "code")
+    spec = re.search(r'^COURSE = "(.*)"$', source, re.M).group(1)
+    line = next(line.strip() for line in source.splitlines() if "%pip install" in line)
+    return line.removeprefix("%").replace("{COURSE}", spec)
+
+
+@pytest.mark.slow
+def test_release_installs_from_a_git_tag_with_the_setup_cell_command_and_runs_00(release, tmp_path):
+    # The release as its own git repository, tagged as pyproject says.
+    repo = tmp_path / "repo"
+    shutil.copytree(release, repo)
+    git = ["git", "-C", str(repo), "-c", "user.name=ci", "-c", "user.email=ci@example.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "release"],
+                 ["tag", release_tag()]):
+        subprocess.run([*git, *args], check=True)
+    # A fresh venv that already has TensorFlow/Keras (as Colab has): this venv's packages.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "colab_packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    command = _setup_command(release / "notebooks" / "00_setup_check.ipynb")
+    assert command.split()[:4] == ["pip", "install", "-q", "--no-deps"]
+    # pip < 24 refuses a direct-reference URL without a host: file://localhost/... works for all.
+    local = command.replace(install_spec().split(" @ ")[1], f"git+file://localhost{repo}@{release_tag()}")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    subprocess.run([python, "-m", *local.split()[:4], local.split('"')[1]], check=True, env=env,
+                   cwd=tmp_path)
+    where = subprocess.run([python, "-c", "import helpers; print(helpers.__file__)"], env=env,
+                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert where.startswith(site), f"helpers came from {where}, not the installed release"
+    # Execute 00 from the release, its exercise filled in from the solution.
+    from instructor.grade_run import data_folder, run_steps
+    from instructor.grading import Limits, Step
+    from instructor.student_copies import student_notebook
+
+    solved = student_notebook(read(SOLUTIONS / "00_setup_check.ipynb"), keep_solutions=True)
+    answers = {t: c.source for c in solved.cells for t in tags(c) if t.startswith("exercise:")}
+    steps = []
+    for cell in read(release / "notebooks" / "00_setup_check.ipynb").cells:
+        if cell.cell_type == "code" and cell.source.strip():
+            tag = next((t for t in tags(cell) if t in answers), None)
+            kind = "check" if any(t.startswith("check:") for t in tags(cell)) else "solution"
+            steps.append(Step(len(steps), "student" if tag else kind, answers.get(tag, cell.source)))
+    verdicts, run = run_steps(steps, tmp_path / "run", Limits(timeout=300), data_folder(tmp_path),
+                              use_sandbox=False, python=str(python))
+    assert verdicts.done, run.stderr.decode(errors="replace")[-2000:]
+    assert {o["status"] for o in verdicts.outcomes.values()} == {"ok"}, verdicts.outcomes
