@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 DATA_DIR_ENV = "COURSE_DATA_DIR"
 """Environment variable naming a folder that already holds the data files (offline use)."""
 
@@ -41,6 +43,15 @@ DATASETS: dict[str, Dataset] = {
         filename="tinyshakespeare.txt",
         sha256="86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
         description="Tiny Shakespeare (Karpathy): 1,115,394 characters of plays, 65 distinct.",
+    ),
+    "elnino": Dataset(
+        name="elnino",
+        url="https://raw.githubusercontent.com/statsmodels/statsmodels/v0.14.6/"
+        "statsmodels/datasets/elnino/elnino.csv",
+        filename="elnino.csv",
+        sha256="b647be00e0fd264be9764e317e6b963f35030014ecca2b21b204521716e463ad",
+        description="Monthly sea-surface temperature (deg C) of the Nino 1+2 region, 1950-2010 "
+        "(NOAA, public domain; the table statsmodels ships).",
     ),
 }
 
@@ -127,6 +138,26 @@ def load_text(name: str = "tinyshakespeare", data_dir: str | os.PathLike[str] | 
         1115394
     """
     return fetch(name, data_dir).read_text(encoding="utf-8")
+
+
+def load_elnino(data_dir: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return the El Nino table: ``years`` (n,) int and ``sst`` (n, 12) float32 in deg C.
+
+    Row ``i`` holds the monthly mean sea-surface temperature of the Nino 1+2 region (0-10 S,
+    90-80 W), January to December, of year ``years[i]`` (1950-2010, so n = 61). The file is
+    downloaded, verified and cached by :func:`fetch` like the corpus.
+
+    Example:
+        >>> years, sst = load_elnino()
+        >>> sst.shape, int(years[0])
+        ((61, 12), 1950)
+    """
+    lines = fetch("elnino", data_dir).read_text(encoding="utf-8").strip().splitlines()
+    rows = [[float(value) for value in line.split(",")] for line in lines[1:]]
+    table = np.asarray(rows)
+    if table.ndim != 2 or table.shape[1] != 13:
+        raise DataIntegrityError(f"elnino.csv has shape {table.shape}, expected (years, 13).")
+    return table[:, 0].astype(int), table[:, 1:].astype("float32")
 
 
 def read_text_file(path: str | os.PathLike[str]) -> str:

@@ -65,7 +65,7 @@ def test_every_dependency_has_a_lower_and_an_upper_bound():
             assert "<" in operators, f"{requirement} needs an upper bound (the newest we test)"
 
 
-@pytest.mark.parametrize("pins", ["newest.txt", "oldest.txt"])
+@pytest.mark.parametrize("pins", ["newest.txt", "colab.txt"])
 def test_pins_cover_every_dependency_within_its_bounds(pins):
     pinned = _pins(pins)
     for requirement in RUNTIME + EXTRAS:
@@ -77,13 +77,13 @@ def test_pins_cover_every_dependency_within_its_bounds(pins):
 
 
 def test_the_two_ends_of_the_window_are_its_oldest_and_newest_tensorflow_and_keras():
-    oldest, newest = _pins("oldest.txt"), _pins("newest.txt")
+    oldest, newest = _pins("colab.txt"), _pins("newest.txt")
     bounds = {canonicalize_name(r.name): r.specifier for r in RUNTIME}
     for name in ("tensorflow", "keras"):
         lower = next(Version(s.version) for s in bounds[name] if s.operator == ">=")
         upper = next(Version(s.version) for s in bounds[name] if s.operator == "<")
         assert oldest[name].release[:2] == lower.release[:2], (
-            f"constraints/oldest.txt should pin {name} at the window's lower bound {lower}"
+            f"constraints/colab.txt should pin {name} at the window's lower bound {lower}"
         )
         assert newest[name] < upper and (newest[name].minor + 1 == upper.minor), (
             f"constraints/newest.txt should pin the newest {name} below {upper}"
