@@ -75,7 +75,60 @@ def nats_to_bits(nats: float) -> float:
     return nats / math.log(2)
 
 
-def bits_per_char(model, vocab: CharVocab, text: str, seq_len: int = EVAL_SEQ_LEN) -> Score:
+LOOKS_AHEAD = (
+    "looks ahead: its prediction at position t changes when later characters change, so it "
+    "sees the answer it is scored on; predict from the past only (no Bidirectional layer, "
+    "causal padding for Conv1D, a causal mask for attention)"
+)
+
+
+def looks_ahead(
+    model, depth: int, one_hot: bool, seq_len: int = 24, windows: int = 3, seed: int = 0
+) -> int | None:
+    """Return a position ``t`` whose prediction depends on characters after ``t``, else None.
+
+    A next-character model must predict position ``t`` from ``x[0..t]`` alone. The probe takes
+    ``windows`` random windows of ``seq_len`` ids and, for several ``t`` in each, changes only
+    the characters after ``t``; the outputs at positions ``0..t`` must stay the same (within
+    float noise: 1e-5 + 1e-4 of the largest output). All variants of a window run in one batch.
+
+    Args:
+        model: maps ``(batch, time)`` ids or ``(batch, time, depth)`` one-hot vectors to
+            ``(batch, time, classes)``.
+        depth: number of ids (``vocab.size``); ids ``1..depth-1`` are drawn.
+        one_hot: the model takes one-hot vectors.
+    """
+    if depth < 3:
+        raise ValueError(f"depth={depth} is too small to probe; a vocabulary has at least 3 ids.")
+    fixed = model.inputs[0].shape[1]
+    length = int(fixed or seq_len)
+    rng = np.random.default_rng(seed)
+    cuts = sorted({0, length // 3, (2 * length) // 3, length - 2} - {-1})
+    for _ in range(windows):
+        base = rng.integers(1, depth, size=length)
+        batch = [base]
+        for t in cuts:
+            changed = base.copy()
+            shift = rng.integers(1, depth - 1, size=length - t - 1)  # never 0: every id changes
+            changed[t + 1 :] = (base[t + 1 :] - 1 + shift) % (depth - 1) + 1
+            batch.append(changed)
+        ids = np.stack(batch).astype(np.int32)
+        x = np.eye(depth, dtype=np.float32)[ids] if one_hot else ids
+        out = np.asarray(model(x, training=False), dtype=np.float64)
+        tolerance = 1e-5 + 1e-4 * float(np.abs(out[0]).max())
+        for row, t in enumerate(cuts, start=1):
+            if np.abs(out[row, : t + 1] - out[0, : t + 1]).max() > tolerance:
+                return t
+    return None
+
+
+def bits_per_char(
+    model,
+    vocab: CharVocab,
+    text: str,
+    seq_len: int = EVAL_SEQ_LEN,
+    check_causal: bool = True,
+) -> Score:
     """Score ``model`` on ``text``: mean next-character cross-entropy, the competition's metric.
 
     Args:
@@ -85,6 +138,8 @@ def bits_per_char(model, vocab: CharVocab, text: str, seq_len: int = EVAL_SEQ_LE
         vocab: the model's vocabulary; it must contain every character of ``text``.
         text: the text to score, longer than ``seq_len``.
         seq_len: window length (the competition uses :data:`EVAL_SEQ_LEN`).
+        check_causal: first prove with :func:`looks_ahead` that no prediction depends on
+            later characters (the leaderboard always does); False only for analysis.
 
     Returns:
         :class:`Score` with ``nats``, ``bits`` and ``perplexity`` per character, and the
@@ -92,8 +147,9 @@ def bits_per_char(model, vocab: CharVocab, text: str, seq_len: int = EVAL_SEQ_LE
 
     Raises:
         ScoreError (a ValueError): a vocabulary that does not fit the model or lacks
-            characters of ``text``; a model that does not predict at every position; a
-            non-finite loss. Its ``kind`` names the problem for the leaderboard.
+            characters of ``text``; a model that does not predict at every position; a model
+            that looks ahead (kind ``"looks ahead"``); a non-finite loss. Its ``kind`` names
+            the problem for the leaderboard.
     """
     import keras
 
@@ -131,6 +187,8 @@ def bits_per_char(model, vocab: CharVocab, text: str, seq_len: int = EVAL_SEQ_LE
         one_hot = _check_model_fits(model, vocab)
     except ValueError as error:
         raise ScoreError("wrong input shape", str(error)) from None
+    if check_causal and (t := looks_ahead(model, vocab.size, one_hot)) is not None:
+        raise ScoreError("looks ahead", f"{LOOKS_AHEAD} (first seen at t={t}).")
     windows = char_dataset(
         text, vocab, seq_len, EVAL_BATCH_SIZE, one_hot=one_hot, stride=seq_len, shuffle=False
     )

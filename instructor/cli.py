@@ -47,13 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     students.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
 
     notebooks = sub.add_parser("notebooks", help="execute or clean solution notebooks")
-    notebooks.add_argument("action", choices=("execute", "clean", "run-all"))
-    notebooks.add_argument("paths", nargs="*", type=Path, help="notebooks (execute, clean)")
-    notebooks.add_argument("--check", action="store_true", help="clean: only list unclean ones")
-    notebooks.add_argument("--full", action="store_true", help="execute: full mode, not smoke")
-    notebooks.add_argument("--out-dir", type=Path, default=Path("build/executed"))
-    _common(notebooks, "solutions")
-    _seconds(notebooks, 3600, "per cell", cell=True)
+    actions = notebooks.add_subparsers(dest="action", required=True)
+    execute = actions.add_parser("execute", help="run in smoke mode, keep the checked outputs")
+    execute.add_argument("paths", nargs="+", type=Path)
+    execute.add_argument("--full", action="store_true", help="full mode instead of smoke mode")
+    clean = actions.add_parser("clean", help="clear outputs but the checked ones, editor state")
+    clean.add_argument("paths", nargs="+", type=Path)
+    clean.add_argument("--check", action="store_true", help="write nothing; exit 1 if unclean")
+    run_all = actions.add_parser("run-all", help="execute every solution into --out-dir")
+    run_all.add_argument("--out-dir", type=Path, default=Path("build/executed"))
+    _common(run_all, "solutions")
+    _seconds(run_all, 3600, "per cell", cell=True)
 
     release = sub.add_parser("release", help="write the student release tree")
     release.add_argument("out_dir", type=Path, help="folder to write (must be empty or absent)")
@@ -115,8 +119,6 @@ def _notebooks(args) -> int:
         failed = [name for name, _, status in rows if status != "ok"]
         print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
         return 1 if failed else 0
-    if not args.paths:
-        raise SystemExit(f"notebooks {args.action}: name the notebooks, e.g. solutions/*.ipynb")
     unclean = []
     for path in args.paths:
         if args.action == "execute":

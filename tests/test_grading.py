@@ -96,7 +96,7 @@ CASES = {
                {**FULL, "moving_average": 0.0}, {"moving_average": "output too large"}),
     "memory": (with_exercise(SOLVED, standardize=(
         "data = rng.normal(loc=5.0, scale=3.0, size=(100, 4))\n"
-        "blocks = [np.ones(2**28) for _ in range(64)]")),
+        "blocks = [np.empty(2**28) for _ in range(64)]")),
         {**FULL, "standardize": 0.0}, {"standardize": "Memory"}),
     "visible_only": (with_exercise(SOLVED, word_counts=(
         "def word_counts(text):\n    counts = {}\n    for word in text.lower().split(' '):\n"
@@ -315,7 +315,7 @@ def test_forged_verdict_lines_are_ignored_and_the_check_still_decides(tmp_path):
 @needs_sandbox
 @pytest.mark.slow
 def test_memory_past_the_cap_fails_the_step_not_the_grader(tmp_path):
-    verdicts, _ = _run("blocks = [np.ones(2**28) for _ in range(64)]", tmp_path)
+    verdicts, _ = _run("blocks = [np.empty(2**28) for _ in range(64)]", tmp_path)
     assert verdicts.done
     assert verdicts.outcomes[1]["status"] == "error"
     assert verdicts.outcomes[1]["ename"] == "MemoryError"

@@ -137,3 +137,10 @@ def test_release_installs_from_a_git_tag_with_the_setup_cell_command_and_runs_00
                               use_sandbox=False, python=str(python))
     assert verdicts.done, run.stderr.decode(errors="replace")[-2000:]
     assert {o["status"] for o in verdicts.outcomes.values()} == {"ok"}, verdicts.outcomes
+
+
+def test_readme_notebook_table_has_a_colab_badge_for_every_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in SOLUTIONS.glob("*.ipynb"):
+        row = next((line for line in readme.splitlines() if f"(solutions/{path.name})" in line), "")
+        assert f"/blob/{release_tag()}/notebooks/{path.name})" in row, f"no badge for {path.name}"

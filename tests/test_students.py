@@ -137,7 +137,7 @@ def test_keep_solutions_gives_a_model_student_copy_without_markers_or_hidden_che
     assert SOLUTION_BEGIN not in _text(solved) and HIDDEN_BEGIN not in _text(solved)
 
 
-def test_student_copy_has_no_outputs_ids_or_colab_metadata_and_sets_language_info():
+def test_student_copy_has_no_outputs_or_colab_metadata_keeps_stable_ids_and_sets_language_info():
     solution = read(FIXTURE)
     solution.metadata["colab"] = {"provenance": []}
     solution.metadata["accelerator"] = "GPU"
@@ -151,15 +151,21 @@ def test_student_copy_has_no_outputs_ids_or_colab_metadata_and_sets_language_inf
             }
         )
     assert any(cell.get("outputs") for cell in solution.cells)  # the fixture stores one output
+    solution.cells[1]["id"] = "kept-id"
+    solution.cells[2]["id"] = "not a valid id!"
     student = student_notebook(solution)
     for cell in student.cells:
         assert set(cell.metadata) <= {"tags"}, cell.metadata
-        assert "id" not in cell
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
+    # nbformat 4.5 with an id on every cell: JupyterLab 4 opens the copy unmodified.
+    ids = [cell["id"] for cell in student.cells]
+    assert len(set(ids)) == len(ids) and ids[1] == "kept-id" and ids[2] == "cell-2"
+    assert student_notebook(solution).cells[3]["id"] == student.cells[3]["id"], "ids are stable"
+    nbformat.validate(student)
     assert set(student.metadata) == {"kernelspec", "language_info"}
     assert student.metadata.language_info.name == "python"
-    assert (student.nbformat, student.nbformat_minor) == (4, 4)
+    assert (student.nbformat, student.nbformat_minor) == (4, 5)
 
 
 def test_student_notebook_does_not_modify_the_solution():
