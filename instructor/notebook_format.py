@@ -34,8 +34,27 @@ _CELL_METADATA_DROP = (
     "scrolled", "heading_collapsed", "hidden", "jupyter", "vscode",
 )
 _NB_METADATA_KEEP = ("kernelspec", "language_info")
-KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
-LANGUAGE_INFO = {"name": "python"}
+PYTHON_VERSION = "3.11.7"
+"""The Python of the pack's CI and development machines, as ipykernel reports it."""
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def language_info(version: str = PYTHON_VERSION) -> dict:
+    """``language_info`` exactly as ipykernel reports it for Python ``version``.
+
+    JupyterLab 4 writes the running kernel's kernelspec and language_info into a notebook when
+    the kernel connects and marks the notebook modified if they differ from what is stored; so a
+    notebook stored with ipykernel's values opens clean (tests/test_jupyterlab.py shows both).
+    """
+    return {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+        "version": version,
+    }
 
 
 def tags(cell) -> list[str]:
@@ -86,7 +105,7 @@ def clean_notebook(nb, keep_checked_outputs: bool = True):
         {key: nb.metadata[key] for key in _NB_METADATA_KEEP if key in nb.metadata}
     )
     nb.metadata["kernelspec"] = nbformat.NotebookNode(KERNELSPEC)
-    nb.metadata["language_info"] = nbformat.NotebookNode(LANGUAGE_INFO)
+    nb.metadata["language_info"] = nbformat.NotebookNode(language_info())
     nb.nbformat, nb.nbformat_minor = 4, 5
     return nb
 
