@@ -5,9 +5,11 @@ the recurrent states from step to step, so producing ``n`` characters costs
 ``n`` single steps (linear in ``n``), not ``n`` re-runs of a growing sequence.
 That works for chains of ``Embedding`` (or one-hot input), ``SimpleRNN`` /
 ``LSTM`` / ``GRU`` (or any ``keras.layers.RNN``), ``Dropout``, ``Dense`` and
-other per-step layers. For any other model (a ``Bidirectional`` layer, a
-``Conv1D``, a branching graph) it falls back to re-running the model on the
-last ``context`` characters at every step: still linear, just slower.
+other per-step layers; the whole loop (prompt, draws, feeding back) then runs
+in one compiled TensorFlow graph (:mod:`helpers.stepping`). For any other model
+(a ``Bidirectional`` layer, a ``Conv1D``, a branching graph) it falls back to
+re-running the model on the last ``context`` characters at every step: still
+linear, just slower. Both paths write ``n_samples`` candidates in one batched pass.
 """
 
 from __future__ import annotations
@@ -16,11 +18,8 @@ import numbers
 
 import numpy as np
 
+from helpers.stepping import _ends_in_softmax, _last_step, _RecurrentStepper
 from helpers.vocab import UNKNOWN_ID, CharVocab
-
-# Layers that act on each time step independently, so they can run on one step at a time.
-_PER_STEP = ("Dense", "Dropout", "Activation", "Softmax", "LayerNormalization",
-             "BatchNormalization", "GaussianNoise", "ReLU", "LeakyReLU")
 
 
 def sample_next(
@@ -33,7 +32,8 @@ def sample_next(
 
     The logits are divided by ``temperature`` (below 1 sharpens, above 1
     flattens the distribution), optionally restricted to the ``top_k`` largest,
-    and sampled. ``top_k=1`` is greedy decoding.
+    and sampled. ``top_k=1`` is greedy decoding. Draws exactly what
+    ``rng.choice(len(logits), p=probabilities)`` would, consuming one ``rng.random()``.
 
     Args:
         logits: float array of shape ``(vocab_size,)``; ``-inf`` marks forbidden ids.
@@ -45,8 +45,20 @@ def sample_next(
         The sampled id.
 
     Raises:
-        ValueError: ``temperature <= 0``, bad ``top_k``, logits not 1-D or without a finite value.
+        ValueError: ``temperature <= 0``, bad ``top_k``, logits not 1-D or holding NaN,
+            +inf or no finite value.
     """
+    _check_temperature_and_top_k(temperature, top_k)
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim != 1 or logits.size == 0:
+        raise ValueError(f"logits must be a non-empty 1-D array, got shape {logits.shape}.")
+    if np.isnan(logits).any() or np.isposinf(logits).any() or not np.isfinite(logits).any():
+        raise ValueError("logits hold NaN, +inf or no finite value; the model's output is broken.")
+    rng = rng if rng is not None else np.random.default_rng()
+    return int(_pick_ids(logits[None], np.array([rng.random()]), temperature, top_k)[0])
+
+
+def _check_temperature_and_top_k(temperature: object, top_k: object) -> None:
     if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
         raise ValueError(f"temperature={temperature!r} must be a positive number, e.g. 0.5.")
     if not temperature > 0 or not np.isfinite(temperature):
@@ -54,23 +66,33 @@ def sample_next(
             f"temperature={temperature!r} must be > 0 (e.g. 0.2, 0.5 or 1.0); "
             "for greedy decoding use top_k=1."
         )
-    logits = np.asarray(logits, dtype=np.float64)
-    if logits.ndim != 1 or logits.size == 0:
-        raise ValueError(f"logits must be a non-empty 1-D array, got shape {logits.shape}.")
-    if np.isnan(logits).any() or not np.isfinite(logits).any():
-        raise ValueError("logits hold NaN or no finite value; the model's output is broken.")
-    if top_k is not None:
-        if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
-            raise ValueError(f"top_k={top_k!r} must be a positive integer or None.")
-        if top_k < logits.size:
-            threshold = np.sort(logits)[-top_k]
-            logits = np.where(logits >= threshold, logits, -np.inf)
-    rng = rng if rng is not None else np.random.default_rng()
+    if top_k is not None and (
+        isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1
+    ):
+        raise ValueError(f"top_k={top_k!r} must be a positive integer or None.")
+
+
+def _pick_ids(
+    logits: np.ndarray, uniforms: np.ndarray, temperature: float, top_k: int | None
+) -> np.ndarray:
+    """Inverse-CDF draw, one id per row: logits ``(batch, vocab)`` float64, uniforms
+    ``(batch,)`` in [0, 1) -> ids ``(batch,)``. The arithmetic of ``Generator.choice``;
+    :func:`helpers.stepping._pick_ids_tf` is its in-graph twin."""
+    if top_k is not None and top_k < logits.shape[1]:
+        threshold = np.sort(logits, axis=1)[:, -top_k][:, None]
+        logits = np.where(logits >= threshold, logits, -np.inf)
     scaled = logits / temperature
-    scaled -= scaled[np.isfinite(scaled)].max()
+    scaled -= scaled.max(axis=1, keepdims=True)
     probs = np.exp(scaled)
-    probs /= probs.sum()
-    return int(rng.choice(probs.size, p=probs))
+    probs /= probs.sum(axis=1, keepdims=True)
+    cdf = np.cumsum(probs, axis=1)
+    if not np.isfinite(cdf[:, -1]).all():
+        raise ValueError(
+            "the model's output held NaN or no finite value while generating; "
+            "its weights are broken (retrain it or load a saved copy)."
+        )
+    cdf /= cdf[:, -1:]
+    return (cdf <= uniforms[:, None]).sum(axis=1)
 
 
 def generate(
@@ -82,7 +104,8 @@ def generate(
     top_k: int | None = None,
     seed: int | None = None,
     context: int = 100,
-) -> str:
+    n_samples: int | None = None,
+) -> str | list[str]:
     """Continue ``prompt`` by ``length`` characters sampled from ``model``.
 
     Args:
@@ -94,16 +117,23 @@ def generate(
         length: number of characters to add, >= 0.
         temperature: > 0; see :func:`sample_next`.
         top_k: restrict sampling to the k most likely characters (``1`` = greedy).
-        seed: the same seed gives the same text.
+        seed: the same seed gives the same text. Sample ``i`` of a batch uses ``seed + i``.
         context: characters the fallback (non-recurrent) path feeds the model.
+        n_samples: None (default) for one text, or k >= 1 for a list of k candidates written
+            in one batched pass; candidate ``i`` is exactly
+            ``generate(..., seed=seed + i)``, so ``seed=10, n_samples=3`` gives the texts of
+            seeds 10, 11 and 12.
 
     Returns:
-        ``prompt`` followed by the generated characters. The unknown id is never sampled.
+        ``prompt`` followed by the generated characters: a ``str`` when ``n_samples`` is None,
+        a list of ``n_samples`` such strings otherwise (also for ``n_samples=1``). The
+        unknown id is never sampled.
 
     Raises:
         ValueError: empty prompt or one with characters outside the vocabulary,
             a model whose input or output width does not match ``vocab``,
-            ``length < 0``, ``temperature <= 0``, a negative or non-integer ``seed``.
+            ``length < 0``, ``temperature <= 0``, a negative or non-integer ``seed``,
+            ``n_samples`` not a positive integer, a model whose output turns NaN.
     """
     if not isinstance(vocab, CharVocab):
         raise TypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}.")
@@ -116,35 +146,35 @@ def generate(
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
     ):
         raise ValueError(f"seed={seed!r} must be a non-negative integer (e.g. 42) or None.")
-    sample_next(np.zeros(2), temperature, top_k)  # validates temperature and top_k up front
+    _check_temperature_and_top_k(temperature, top_k)
     _positive(context, "context")
+    if n_samples is not None:
+        _positive(n_samples, "n_samples", " or None")
 
     one_hot_input = _check_model_fits(model, vocab)
+    samples = 1 if n_samples is None else int(n_samples)
+    # One uniform per character and sample: the stream rng.choice would consume.
+    uniforms = np.stack(
+        [
+            np.random.default_rng(None if seed is None else int(seed) + i).random(length)
+            for i in range(samples)
+        ]
+    )
+    top_k = None if top_k is None else int(top_k)
     stepper = _RecurrentStepper.try_build(model, vocab.size, one_hot_input)
-    rng = np.random.default_rng(seed)
-    ids = list(prompt_ids)
-
     if stepper is not None:
-        logits = stepper.feed(prompt_ids)
+        ids = stepper.sample(prompt_ids, uniforms, temperature, top_k)
     else:
-        logits = _window_logits(model, ids, context, vocab.size, one_hot_input)
-    for i in range(length):
-        logits = _log_probs_if_softmax(model, logits)
-        logits[UNKNOWN_ID] = -np.inf
-        next_id = sample_next(logits, temperature, top_k, rng)
-        ids.append(next_id)
-        if i + 1 == length:
-            break
-        if stepper is not None:
-            logits = stepper.feed(np.array([next_id], np.int32))
-        else:
-            logits = _window_logits(model, ids, context, vocab.size, one_hot_input)
-    return prompt + vocab.decode(np.array(ids[len(prompt_ids):], dtype=np.int32))
+        ids = _window_sample(
+            model, prompt_ids, uniforms, temperature, top_k, context, vocab.size, one_hot_input
+        )
+    texts = [prompt + vocab.decode(row.astype(np.int32)) for row in ids]
+    return texts[0] if n_samples is None else texts
 
 
-def _positive(value: object, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}={value!r} must be a positive integer.")
+def _positive(value: object, name: str, alternative: str = "") -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name}={value!r} must be a positive integer{alternative}.")
 
 
 def _check_model_fits(model, vocab: CharVocab) -> bool:
@@ -176,111 +206,43 @@ def _check_model_fits(model, vocab: CharVocab) -> bool:
     return False
 
 
-def _encode_input(ids, depth: int, one_hot: bool) -> np.ndarray:
-    ids = np.asarray(ids, dtype=np.int32)[None, :]
-    if one_hot:
-        return np.eye(depth, dtype=np.float32)[ids]
-    return ids
+def _window_logits(model, ids, context: int, depth: int, one_hot: bool) -> np.ndarray:
+    """Re-run ``model`` on the last ``context`` ids of each row and return its next-id output.
 
-
-def _last_step(output) -> np.ndarray:
-    out = np.asarray(output)
-    return out[0, -1] if out.ndim == 3 else out[0]
-
-
-def _window_logits(model, ids: list[int], context: int, depth: int, one_hot: bool) -> np.ndarray:
+    ``ids``: one sequence ``(time,)`` (a list works) -> ``(vocab,)``, or a batch of
+    equally long sequences ``(batch, time)`` -> ``(batch, vocab)``; float64. A model with a
+    fixed input length gets exactly that many ids, left-padded with the unknown id.
+    """
+    ids = np.asarray(ids, dtype=np.int32)
+    rows = np.atleast_2d(ids)
     fixed = model.inputs[0].shape[1]
     if fixed is not None:
-        window = ([UNKNOWN_ID] * fixed + ids)[-fixed:]  # left-pad with the unknown id
+        pad = np.full((len(rows), fixed), UNKNOWN_ID, np.int32)
+        rows = np.concatenate([pad, rows], axis=1)[:, -fixed:]
     else:
-        window = ids[-context:]
-    out = model(_encode_input(window, depth, one_hot), training=False)
-    return _last_step(out).astype(np.float64)
+        rows = rows[:, -context:]
+    x = np.eye(depth, dtype=np.float32)[rows] if one_hot else rows
+    out = _last_step(model(x, training=False)).astype(np.float64)
+    return out if ids.ndim == 2 else out[0]
+
+
+def _window_sample(model, prompt_ids, uniforms, temperature, top_k, context, depth, one_hot):
+    """The fallback: ids ``(samples, n)`` drawn by re-running the model on a sliding window,
+    all samples in one batch per step."""
+    samples, n = uniforms.shape
+    ids = np.tile(np.asarray(prompt_ids, np.int32), (samples, 1))
+    probabilities = outputs_probabilities(model)
+    for i in range(n):
+        logits = _window_logits(model, ids, context, depth, one_hot)
+        if probabilities:
+            with np.errstate(divide="ignore"):
+                logits = np.log(np.clip(logits, 0.0, None))
+        logits[:, UNKNOWN_ID] = -np.inf
+        chosen = _pick_ids(logits, uniforms[:, i], temperature, top_k)
+        ids = np.concatenate([ids, chosen[:, None].astype(np.int32)], axis=1)
+    return ids[:, len(prompt_ids) :]
 
 
 def outputs_probabilities(model) -> bool:
     """Return True when the model ends in a softmax (probabilities), False for logits."""
-    last = model.layers[-1]
-    activation = getattr(getattr(last, "activation", None), "__name__", "")
-    return activation == "softmax" or type(last).__name__ == "Softmax"
-
-
-def _log_probs_if_softmax(model, values: np.ndarray) -> np.ndarray:
-    if outputs_probabilities(model):
-        with np.errstate(divide="ignore"):
-            return np.log(np.clip(values, 0.0, None))
-    return values.copy()
-
-
-class _RecurrentStepper:
-    """Runs a chain of per-step and recurrent layers one time step at a time."""
-
-    def __init__(self, layers, depth: int, one_hot: bool):
-        import tensorflow as tf
-
-        self.layers = layers
-        self.depth = depth
-        self.one_hot = one_hot
-        self.states = self._initial_states()
-        self._step = tf.function(self._step_eager, reduce_retracing=True)
-
-    @classmethod
-    def try_build(cls, model, depth: int, one_hot: bool) -> _RecurrentStepper | None:
-        import keras
-
-        layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-        for position, layer in enumerate(layers):
-            name = type(layer).__name__
-            if isinstance(layer, keras.layers.RNN):
-                if layer.go_backwards or getattr(layer, "stateful", False):
-                    return None
-            elif isinstance(layer, keras.layers.Embedding):
-                if position != 0 or one_hot:
-                    return None
-            elif name not in _PER_STEP:
-                return None
-        if not any(isinstance(layer, keras.layers.RNN) for layer in layers):
-            return None
-        stepper = cls(layers, depth, one_hot)
-        return stepper if stepper._agrees_with(model) else None
-
-    def _initial_states(self):
-        import keras
-
-        return [
-            list(layer.get_initial_state(1)) if isinstance(layer, keras.layers.RNN) else []
-            for layer in self.layers
-        ]
-
-    def _step_eager(self, x, states):
-        import keras
-
-        new_states = []
-        for layer, layer_states in zip(self.layers, states, strict=True):
-            if isinstance(layer, keras.layers.RNN):
-                x, next_states = layer.cell(x, layer_states, training=False)
-                if not isinstance(next_states, (list, tuple)):
-                    next_states = [next_states]
-                new_states.append(list(next_states))
-            else:
-                x = layer(x, training=False)
-                new_states.append([])
-        return x, new_states
-
-    def feed(self, ids: np.ndarray) -> np.ndarray:
-        """Feed ids one at a time, keep the states, return the last step's output (1-D)."""
-        out = None
-        for token in np.asarray(ids, dtype=np.int32):
-            x = _encode_input([token], self.depth, self.one_hot)[:, 0]
-            out, self.states = self._step(x, self.states)
-        return np.asarray(out)[0].astype(np.float64)
-
-    def _agrees_with(self, model) -> bool:
-        """Check on a probe sequence that stepping reproduces the model's own output."""
-        fixed = model.inputs[0].shape[1]
-        probe = (np.arange(fixed or 12) % (self.depth - 1) + 1).astype(np.int32)
-        expected = _last_step(model(_encode_input(probe, self.depth, self.one_hot), training=False))
-        got = self.feed(probe)
-        self.states = self._initial_states()
-        scale = max(1.0, float(np.abs(expected).max()))
-        return got.shape == expected.shape and bool(np.allclose(got, expected, atol=1e-4 * scale))
+    return _ends_in_softmax(model.layers[-1])

@@ -1,14 +1,15 @@
-"""Tests for helpers.sampling: sample_next, generate, the stateful stepper and its fallback."""
+"""Tests for helpers.sampling and helpers.stepping: sample_next, generate (one text or a batch
+of n_samples), the compiled stateful stepper with its agreement check, and the window fallback."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from helpers import sampling
+from helpers import sampling, stepping
 from helpers.sampling import _RecurrentStepper, _window_logits, generate, sample_next
 from helpers.vocab import UNKNOWN_CHAR, UNKNOWN_ID, CharVocab
 
@@ -80,6 +81,54 @@ def test_the_same_seed_draws_the_same_ids():
     assert a != c
 
 
+@given(
+    logits=logits_st,
+    temperature=st.floats(0.05, 5),
+    top_k=st.none() | st.integers(1, 8),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_sample_next_draws_what_generator_choice_draws(logits, temperature, top_k, seed):
+    # The contract the batched and compiled paths rely on: one rng.random() per draw, the
+    # arithmetic of rng.choice, so a seed keeps giving the texts it gave before.
+    kept = logits.copy()
+    if top_k is not None and top_k < kept.size:
+        kept[kept < np.sort(kept)[-top_k]] = -np.inf
+    probs = np.exp((kept - kept.max()) / temperature)
+    probs /= probs.sum()
+    rng_a, rng_b = np.random.default_rng(seed), np.random.default_rng(seed)
+    for _ in range(5):
+        assert sample_next(logits, temperature, top_k, rng_a) == rng_b.choice(logits.size, p=probs)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    data=st.data(),
+    batch=st.integers(1, 4),
+    width=st.integers(2, 20),
+    temperature=st.floats(0.05, 5),
+    top_k=st.integers(1, 25),
+)
+def test_the_in_graph_picker_draws_the_same_ids_as_the_numpy_picker(
+    data, batch, width, temperature, top_k
+):
+    import tensorflow as tf
+
+    logits = data.draw(hnp.arrays(np.float64, (batch, width), elements=st.floats(-30, 30)))
+    forbidden = data.draw(hnp.arrays(np.bool_, (batch, width)))
+    forbidden[:, 0] = False  # keep one finite logit per row
+    logits[forbidden] = -np.inf
+    uniforms = data.draw(hnp.arrays(np.float64, batch, elements=st.floats(0, 1, exclude_max=True)))
+    expected = sampling._pick_ids(logits, uniforms, temperature, top_k)
+    got, total = stepping._pick_ids_tf(
+        tf.constant(logits),
+        tf.constant(uniforms),
+        tf.constant(temperature, tf.float64),
+        tf.constant(top_k, tf.int32),
+    )
+    np.testing.assert_array_equal(got.numpy(), expected)
+    assert np.isfinite(total.numpy()).all()
+
+
 def test_sample_next_accepts_an_integer_temperature_and_a_list():
     assert sample_next([0.0, 9.0, 0.0], temperature=1, top_k=1) == 1
 
@@ -120,8 +169,9 @@ def test_sample_next_rejects_bad_top_k(top_k):
     [
         (np.zeros((2, 3)), r"logits must be a non-empty 1-D array, got shape \(2, 3\)"),
         (np.zeros(0), r"logits must be a non-empty 1-D array, got shape \(0,\)"),
-        (np.array([1.0, np.nan]), "logits hold NaN or no finite value"),
-        (np.array([-np.inf, -np.inf]), "logits hold NaN or no finite value"),
+        (np.array([1.0, np.nan]), r"logits hold NaN, \+inf or no finite value"),
+        (np.array([-np.inf, -np.inf]), r"logits hold NaN, \+inf or no finite value"),
+        (np.array([1.0, np.inf]), r"logits hold NaN, \+inf or no finite value"),
     ],
 )
 def test_sample_next_rejects_broken_logits(logits, message):
@@ -409,3 +459,114 @@ def test_generate_rejects_models_that_are_not_character_models():
     two_inputs = keras.Model([a, b], keras.layers.Dense(D)(keras.layers.Concatenate()([a, b])))
     with pytest.raises(ValueError, match="model has 2 inputs and 1 outputs; generate"):
         generate(two_inputs, VOCAB, "a", 5)
+
+
+# --- generate: exactness, n_samples, the compiled program ------------------------------------
+
+
+def _spread(model, factor=20.0):
+    """Scale the last Dense kernel so that the model's distribution is far from uniform."""
+    kernel, bias = model.layers[-1].get_weights()
+    model.layers[-1].set_weights([kernel * factor, bias])
+    return model
+
+
+def _full_prefix_text(model, prompt, length, temperature, top_k, seed, one_hot=False):
+    """The textbook loop: run the whole prefix through the model, draw with sample_next."""
+    rng, ids = np.random.default_rng(seed), list(VOCAB.encode(prompt))
+    for _ in range(length):
+        out = np.asarray(model(_inputs(ids, one_hot), training=False), np.float64)
+        out = out[0, -1] if out.ndim == 3 else out[0]
+        if sampling.outputs_probabilities(model):
+            out = np.log(out)
+        out[UNKNOWN_ID] = -np.inf
+        ids.append(sample_next(out, temperature, top_k, rng))
+    return VOCAB.decode(np.array(ids, np.int32))
+
+
+@pytest.mark.parametrize("name", [n for n in ARCHITECTURES if n != "fixed_length"])
+def test_generate_draws_exactly_what_the_full_prefix_loop_draws(name):
+    model = _spread(_architectures()[name]())
+    expected = _full_prefix_text(model, "bad", 25, 0.7, 5, 4, one_hot=name == "one_hot_input")
+    assert generate(model, VOCAB, "bad", 25, temperature=0.7, top_k=5, seed=4) == expected
+
+
+@pytest.mark.parametrize("stateful", [True, False], ids=["stateful", "fallback"])
+@pytest.mark.parametrize("name", ["gru", "dense_softmax", "one_hot_input"])
+def test_n_samples_writes_the_texts_of_consecutive_seeds_in_one_pass(name, stateful, monkeypatch):
+    model = _spread(_architectures()[name](), 5.0)
+    kwargs = {"temperature": 0.8, "top_k": 6}
+    singles = [generate(model, VOCAB, "bad", 30, seed=seed, **kwargs) for seed in (7, 8, 9)]
+    passes = []
+    if stateful:
+        sample = _RecurrentStepper.sample
+
+        def spy(self, prompt, uniforms, *args):
+            passes.append(np.shape(uniforms))
+            return sample(self, prompt, uniforms, *args)
+
+        monkeypatch.setattr(_RecurrentStepper, "sample", spy)
+    else:
+        monkeypatch.setattr(_RecurrentStepper, "try_build", classmethod(lambda *args: None))
+        window_logits = sampling._window_logits
+
+        def spy(model, ids, *args):
+            passes.append(np.shape(ids)[0])
+            return window_logits(model, ids, *args)
+
+        monkeypatch.setattr(sampling, "_window_logits", spy)
+    batch = generate(model, VOCAB, "bad", 30, seed=7, n_samples=3, **kwargs)
+    assert batch == singles  # sample i is the text of seed 7 + i, on either path
+    assert len(set(batch)) == 3
+    # One batched pass: the compiled loop once for all three samples, or one model call
+    # per character with the three windows in one batch.
+    assert passes == ([(3, 30)] if stateful else [3] * 30)
+
+
+def test_n_samples_none_returns_a_string_and_any_number_a_list(gru_model):
+    text = generate(gru_model, VOCAB, "bag", 20, seed=5)
+    assert isinstance(text, str)
+    assert generate(gru_model, VOCAB, "bag", 20, seed=5, n_samples=1) == [text]
+    assert generate(gru_model, VOCAB, "bag", 0, seed=5, n_samples=3) == ["bag"] * 3
+    assert generate(gru_model, VOCAB, "bag", 20, seed=np.int64(5), n_samples=np.int64(2))[0] == text
+
+
+def test_n_samples_without_a_seed_draws_independent_samples(gru_model):
+    texts = generate(gru_model, VOCAB, "a", 60, n_samples=4)
+    assert len(texts) == 4 and len(set(texts)) == 4
+    assert all(t.startswith("a") and len(t) == 61 for t in texts)
+
+
+@pytest.mark.parametrize("n_samples", [0, -2, 1.5, True, "3"])
+def test_generate_rejects_a_bad_n_samples(gru_model, n_samples):
+    with pytest.raises(
+        ValueError, match=rf"n_samples={n_samples!r} must be a positive integer or None"
+    ):
+        generate(gru_model, VOCAB, "a", 5, n_samples=n_samples)
+
+
+def test_the_compiled_program_is_built_once_per_model_and_reads_the_current_weights():
+    model = _architectures()["gru"]()
+    first = _RecurrentStepper.try_build(model, D, False)
+    first.feed(IDS)
+    second = _RecurrentStepper.try_build(model, D, False)
+    assert second.program is first.program  # traced and checked once, then reused
+    for state in second.states:  # but every stepper starts from zero states
+        assert not np.asarray(state).any()
+    generate(model, VOCAB, "a", 10, top_k=1)
+    kernel, bias = model.layers[-1].get_weights()
+    bias[VOCAB.encode("j")[0]] = 100.0  # after "training", j is by far the most likely
+    model.layers[-1].set_weights([kernel, bias])
+    assert generate(model, VOCAB, "a", 10, top_k=1) == "a" + "j" * 10
+
+
+@pytest.mark.parametrize("stateful", [True, False], ids=["stateful", "fallback"])
+def test_a_model_whose_output_turns_nan_is_reported(stateful, monkeypatch):
+    model = _architectures()["gru"]()
+    generate(model, VOCAB, "a", 3)  # builds and checks the compiled program with sane weights
+    kernel, bias = model.layers[-1].get_weights()
+    model.layers[-1].set_weights([kernel, np.full_like(bias, np.nan)])
+    if not stateful:
+        monkeypatch.setattr(_RecurrentStepper, "try_build", classmethod(lambda *args: None))
+    with pytest.raises(ValueError, match="the model's output held NaN or no finite value"):
+        generate(model, VOCAB, "a", 5, n_samples=2)
