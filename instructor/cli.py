@@ -19,11 +19,21 @@ from instructor.notebook_format import NotebookFormatError
 def _common(parser: argparse.ArgumentParser, *names: str) -> None:
     """Add the shared options, each with its one meaning."""
     helps = {
-        "solutions": ("--solutions", dict(type=Path, default=Path("solutions"),
-                      help="folder of solution notebooks (default: solutions)")),
+        "solutions": (
+            "--solutions",
+            dict(
+                type=Path,
+                default=Path("solutions"),
+                help="folder of solution notebooks (default: solutions)",
+            ),
+        ),
         "jobs": ("--jobs", dict(type=int, default=1, help="items processed at once (default 1)")),
-        "unsandboxed": ("--unsandboxed", dict(action="store_true",
-                        help="run untrusted code without bubblewrap (reports say so)")),
+        "unsandboxed": (
+            "--unsandboxed",
+            dict(
+                action="store_true", help="run untrusted code without bubblewrap (reports say so)"
+            ),
+        ),
     }
     for name in names:
         flag, kwargs = helps[name]
@@ -36,14 +46,19 @@ def _seconds(parser: argparse.ArgumentParser, default: float, what: str, cell: b
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="./course", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="./course", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     students = sub.add_parser("students", help="generate notebooks/ from solutions/")
     _common(students, "solutions")
-    students.add_argument("--out-dir", type=Path, default=Path("notebooks"),
-                          help="folder of student notebooks (default: notebooks)")
+    students.add_argument(
+        "--out-dir",
+        type=Path,
+        default=Path("notebooks"),
+        help="folder of student notebooks (default: notebooks)",
+    )
     students.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
 
     notebooks = sub.add_parser("notebooks", help="execute or clean solution notebooks")
@@ -66,8 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = sub.add_parser("grade", help="grade submitted notebooks")
     grade.add_argument("submissions", nargs="+", type=Path, help="notebooks or folders")
-    grade.add_argument("--out", type=Path, default=Path("gradebook.csv"),
-                       help="CSV gradebook; .md summary, -lms.csv and -feedback/ next to it")
+    grade.add_argument(
+        "--out",
+        type=Path,
+        default=Path("gradebook.csv"),
+        help="CSV gradebook; .md summary, -lms.csv and -feedback/ next to it",
+    )
     _common(grade, "solutions", "jobs", "unsandboxed")
     _seconds(grade, 300, "per notebook")
     _seconds(grade, 120, "per cell", cell=True)
@@ -76,17 +95,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     board = sub.add_parser("leaderboard", help="rank competition submissions")
     board.add_argument("submissions_dir", type=Path)
-    board.add_argument("--out", type=Path, default=Path("leaderboard.html"),
-                       help="HTML page; .md and .csv next to it (default leaderboard.html)")
+    board.add_argument(
+        "--out",
+        type=Path,
+        default=Path("leaderboard.html"),
+        help="HTML page; .md, .csv, .json (for tally) and .key (ballot secret: "
+        "keep it) next to it (default leaderboard.html)",
+    )
     board.add_argument("--text", type=Path, help="score on this text instead of the test split")
     board.add_argument("--max-params", type=int, default=None, help="largest model scored")
     _common(board, "jobs", "unsandboxed")
     _seconds(board, 600, "per submission")
+    board.add_argument("--memory-mb", type=int, default=4096, help="memory cap per scoring (MiB)")
 
     tally = sub.add_parser("tally", help="count best-sentence votes into the leaderboard page")
-    tally.add_argument("votes", type=Path, help="CSV with columns voter, ballot_id")
-    tally.add_argument("--out", type=Path, default=Path("leaderboard.html"),
-                       help="the leaderboard page written by `leaderboard` (updated in place)")
+    tally.add_argument(
+        "votes", type=Path, help="CSV with columns voter, ballot_id (a voter's last row counts)"
+    )
+    tally.add_argument(
+        "--out",
+        type=Path,
+        default=Path("leaderboard.html"),
+        help="the leaderboard page written by `leaderboard` (updated in place)",
+    )
     return parser
 
 
@@ -142,23 +173,34 @@ def _grade(args) -> int:
 
     if min(args.timeout, args.cell_timeout, args.max_output, args.memory_mb) <= 0:
         raise SystemExit("--timeout, --cell-timeout, --max-output and --memory-mb must be > 0.")
-    limits = Limits(args.timeout, min(args.cell_timeout, args.timeout), args.max_output,
-                    args.memory_mb)
-    rows = grade_all(args.submissions, args.solutions, limits, args.jobs,
-                     use_sandbox=not args.unsandboxed, progress=True)
+    limits = Limits(
+        args.timeout, min(args.cell_timeout, args.timeout), args.max_output, args.memory_mb
+    )
+    rows = grade_all(
+        args.submissions,
+        args.solutions,
+        limits,
+        args.jobs,
+        use_sandbox=not args.unsandboxed,
+        progress=True,
+    )
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     reports.write_gradebook_csv(rows, out)
     sandboxed = "without the sandbox" if args.unsandboxed else "in the sandbox"
-    header = (f"{len({r.student for r in rows})} student(s), graded {sandboxed} in smoke mode: "
-              f"{limits.timeout:g} s per notebook, {limits.cell_timeout:g} s per cell.")
+    header = (
+        f"{len({r.student for r in rows})} student(s), graded {sandboxed} in smoke mode: "
+        f"{limits.timeout:g} s per notebook, {limits.cell_timeout:g} s per cell."
+    )
     out.with_suffix(".md").write_text(reports.gradebook_markdown(rows, header), encoding="utf-8")
     lms = out.with_name(out.stem + "-lms.csv")
     reports.write_lms_csv(rows, lms)
     feedback = out.with_name(out.stem + "-feedback")
     files = reports.write_feedback(rows, feedback)
-    print(f"wrote {out} ({len(rows)} rows), {out.with_suffix('.md')}, {lms} and "
-          f"{len(files)} feedback files in {feedback}/")
+    print(
+        f"wrote {out} ({len(rows)} rows), {out.with_suffix('.md')}, {lms} and "
+        f"{len(files)} feedback files in {feedback}/"
+    )
     return 0
 
 
@@ -173,17 +215,27 @@ def _release(args) -> int:
 def _leaderboard(args) -> int:
     from instructor.leaderboard import run_leaderboard
 
+    if min(args.timeout, args.memory_mb) <= 0 or (args.max_params or 1) <= 0:
+        raise SystemExit("--timeout, --memory-mb and --max-params must be > 0.")
     return run_leaderboard(args)
 
 
 def _tally(args) -> int:
     from instructor.ballot import run_tally
 
+    if not args.votes.is_file():
+        raise FileNotFoundError(f"votes={str(args.votes)!r} is not a file.")
     return run_tally(args)
 
 
-COMMANDS = {"students": _students, "notebooks": _notebooks, "grade": _grade,
-            "release": _release, "leaderboard": _leaderboard, "tally": _tally}
+COMMANDS = {
+    "students": _students,
+    "notebooks": _notebooks,
+    "grade": _grade,
+    "release": _release,
+    "leaderboard": _leaderboard,
+    "tally": _tally,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,53 +1,222 @@
-"""The competition leaderboard: score every submission folder, rank them, write the board.
+"""The competition leaderboard: check, score and rank every submission folder, write the board.
 
-Each submission is scored by :func:`helpers.competition.score_submission` in its own process,
-with a time limit. Broken submissions are listed with their reason and do not stop the others.
+Every submission is hostile input. For each folder, in this process:
+
+1. the folder is walked without following links: a symlink anywhere in it, a special file
+   (FIFO, device, socket) or more than :data:`MAX_ENTRIES` entries refuse it;
+2. the files the competition uses are copied into a fresh scratch folder, each opened without
+   following links and size-checked before it is read (:data:`FILE_LIMITS`);
+3. the copy of ``model.keras`` is checked by :func:`instructor.model_check.check_model_file`
+   (archive, allowlisted config, declared parameters) before anything loads it.
+
+Then ``sandboxed/score_submission.py`` loads and scores the copy in the sandbox
+(:mod:`instructor.sandbox`: no network, nothing of this machine but the Python environment, the
+student library, the scored text and the copy; a memory cap and a time limit). It runs the
+causal probe (a model that looks ahead is refused), computes bits per character with
+:func:`helpers.competition.bits_per_char` and, when the folder has a ``generation.json``, writes
+the sentence again. Only numbers and short texts come back, and they are checked. Without a
+usable sandbox the leaderboard refuses to run unless ``use_sandbox=False`` (``--unsandboxed``),
+and every report then says so.
+
+The board: ``--out leaderboard.html`` (ranking and the anonymous best-sentence ballot), with
+``.md``, ``.csv``, ``.json`` (the state ``tally`` reads) and ``.key`` (the ballot secret; keep
+it, and ballot ids stay the same when you score again) next to it. All text goes through
+:func:`instructor.reports.plain`.
 """
 
 from __future__ import annotations
 
-import csv
 import json
+import math
 import os
-import subprocess
+import shutil
+import stat
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, fields
 from pathlib import Path
 
-from helpers.competition import MAX_PARAMS, Entry
+from helpers.competition import (
+    GENERATION_FILE,
+    MAX_FILE_MB,
+    MAX_PARAMS,
+    MODEL_FILE,
+    NAME_FILE,
+    PROMPT,
+    SENTENCE_FILE,
+    VOCAB_FILE,
+    Entry,
+)
+from instructor import sandbox
+from instructor.model_check import ModelRefused, check_model_file
 
 DEFAULT_TIMEOUT = 600
 """Seconds one submission may take to load and score."""
-
-
+FILE_LIMITS = {
+    MODEL_FILE: MAX_FILE_MB * 2**20,
+    VOCAB_FILE: 2**20,
+    SENTENCE_FILE: 64 * 2**10,
+    NAME_FILE: 4 * 2**10,
+    GENERATION_FILE: 4 * 2**10,
+}
+"""Largest size, in bytes, of each file of a submission that is read."""
+MAX_ENTRIES = 256
+"""Most files and folders a submission folder may hold (anywhere below it)."""
 WORKER = Path(__file__).resolve().parent / "sandboxed" / "score_submission.py"
+_HELPERS = Path(__file__).resolve().parents[1] / "helpers"
+_CHECKS = ("reproduced", "not reproduced", "no generation.json", "not checked")
+_ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_HELPERS.parent), "MPLBACKEND": "Agg",
+        "PYTHONDONTWRITEBYTECODE": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
+        "CUDA_VISIBLE_DEVICES": ""}  # fmt: skip
 
 
-def _scored_in_subprocess(
-    folder: Path, text_file: Path, timeout: float, max_params: int
-) -> Entry:
-    command = [sys.executable, str(WORKER), str(folder), str(text_file), str(max_params)]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
-    fallback = Entry(folder=folder.name, name=folder.name)
+class Refused(Exception):
+    """A submission refused before scoring; the message is the board's reason."""
+
+
+def inspect_folder(folder: Path) -> None:
+    """Refuse a folder that is a link or holds a link, a special file or too many entries."""
+    if folder.is_symlink():
+        raise Refused("refused: the submission folder is a symlink")
+    count = 0
+    stack = [folder]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for item in entries:
+                count += 1
+                where = os.path.relpath(item.path, folder)
+                if count > MAX_ENTRIES:
+                    raise Refused(f"refused: more than {MAX_ENTRIES} files and folders")
+                if item.is_symlink():
+                    raise Refused(f"refused: symlink in the submission: {where}")
+                if item.is_dir(follow_symlinks=False):
+                    stack.append(Path(item.path))
+                elif not item.is_file(follow_symlinks=False):
+                    raise Refused(f"refused: special file in the submission: {where}")
+
+
+def read_limited(path: Path, limit: int) -> bytes | None:
+    """The bytes of the regular file ``path`` (None when absent), never following a link.
+
+    Raises:
+        Refused: a link, a special file, or a file larger than ``limit`` bytes.
+    """
     try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise Refused(f"refused: {path.name} cannot be opened ({error.strerror})") from None
+    with os.fdopen(handle, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(f"refused: {path.name} is not a regular file")
+        if info.st_size > limit:
+            raise Refused(f"refused: {path.name} is {info.st_size:,} bytes (limit {limit:,})")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise Refused(f"refused: {path.name} grew past {limit:,} bytes while read")
+    return data
+
+
+def _copy_files(folder: Path, copy: Path, entry: Entry) -> None:
+    """Copy the submission's files into ``copy``; fill in the name and sentence of ``entry``."""
+    copy.mkdir(mode=0o755)
+    present = {}
+    for name, limit in FILE_LIMITS.items():
+        data = read_limited(folder / name, limit)
+        if data is not None:
+            (copy / name).write_bytes(data)
+            present[name] = data
+    name = present.get(NAME_FILE, b"").decode("utf-8", errors="replace").strip()
+    entry.name = name[:200] or folder.name
+    entry.sentence = present.get(SENTENCE_FILE, b"").decode("utf-8", "replace").strip()[:1000]
+    missing = [f for f in (MODEL_FILE, VOCAB_FILE, SENTENCE_FILE) if f not in present]
+    if missing:
+        raise Refused(f"missing file(s): {', '.join(missing)}")
+    if not entry.sentence.startswith(PROMPT):
+        raise Refused(f"sentence.txt must start with {PROMPT!r}")
+    entry.sentence_check = "not checked" if GENERATION_FILE in present else "no generation.json"
+
+
+def _number(value: object, integer: bool = False) -> float | int | None:
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
+        return None
+    return value if value >= 0 else None
+
+
+def _merge(entry: Entry, outcome: sandbox.Outcome, timeout: float) -> None:
+    """Fill ``entry`` from the worker's JSON line; only checked numbers and short texts."""
+    lines = outcome.stdout.decode("utf-8", errors="replace").splitlines()
+    found = [line for line in lines if line.startswith("{")]
+    if outcome.timed_out:
+        entry.reason = f"time limit: scoring took longer than {timeout:g} s"
+        return
+    try:
+        data = json.loads(found[-1])
+    except (IndexError, ValueError):
+        data = None
+    if not isinstance(data, dict):
+        tail = (outcome.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+        entry.reason = f"scoring crashed (exit {outcome.returncode}): {tail[:200]}"
+        return
+    entry.bits, entry.nats = _number(data.get("bits")), _number(data.get("nats"))
+    entry.params = _number(data.get("params"), integer=True)
+    entry.reason = str(data.get("reason") or "")[:300]
+    check = str(data.get("sentence_check") or "")[:300]
+    entry.sentence_check = check if check.startswith(_CHECKS) else "not checked"
+    if not entry.reason and (entry.bits is None or entry.nats is None):
+        entry.reason = "scoring failed: the scoring process reported no score"
+
+
+def score_folder(
+    folder: Path,
+    text_file: Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_params: int = MAX_PARAMS,
+    memory_mb: int = 4096,
+    use_sandbox: bool = True,
+) -> Entry:
+    """Check, copy and score one submission folder (see the module docstring); never raises
+    for a bad submission: its entry has the reason."""
+    entry = Entry(folder=folder.name, name=folder.name)
+    root = Path(tempfile.mkdtemp(prefix="score-"))
+    try:
+        work = root / "work"
+        work.mkdir()
+        copy = work / "submission"
+        inspect_folder(folder)
+        _copy_files(folder, copy, entry)
+        try:
+            check_model_file(copy / MODEL_FILE, max_params, FILE_LIMITS[MODEL_FILE])
+        except ModelRefused as error:
+            raise Refused(
+                str(error)
+                if str(error).startswith("model too large")
+                else f"refused before loading: {error}"
+            ) from None
+        env = {**_ENV, "HOME": str(work), "KERAS_HOME": str(work / ".keras"),
+               "MPLCONFIGDIR": str(work / ".matplotlib")}  # fmt: skip
+        jail = sandbox.Jail(
+            scratch=work,
+            read_only=(_HELPERS, WORKER, text_file),
+            memory_mb=memory_mb,
             timeout=timeout,
-            env=env,
-            cwd=Path(__file__).resolve().parents[1],  # helpers importable
+            max_output=200_000,
         )
-    except subprocess.TimeoutExpired:
-        fallback.reason = f"time limit: scoring took longer than {timeout:g} s"
-        return fallback
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
-        fallback.reason = f"scoring crashed (exit {done.returncode}): {tail}"
-        return fallback
-    return Entry(**json.loads(lines[-1]))
+        argv = [sys.executable, str(WORKER), str(copy), str(text_file), str(max_params)]
+        _merge(entry, sandbox.run(argv, jail, env=env, sandbox=use_sandbox), timeout)
+    except Refused as error:
+        entry.reason = str(error)
+    except OSError as error:
+        entry.reason = f"refused: the folder cannot be read ({error.strerror or error})"
+    except Exception as error:  # noqa: BLE001 - one submission never stops the others
+        entry.reason = f"not scored: the checks failed ({type(error).__name__}: {error})"[:300]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return entry
 
 
 def leaderboard(
@@ -56,29 +225,46 @@ def leaderboard(
     timeout: float = DEFAULT_TIMEOUT,
     max_params: int = MAX_PARAMS,
     jobs: int = 1,
+    use_sandbox: bool = True,
+    memory_mb: int = 4096,
 ) -> list[Entry]:
     """Score every submission folder below ``submissions_dir``; return entries, best first.
 
-    Scored entries are sorted by bits per character (lower is better); broken ones
-    follow, in folder order, with their reasons.
+    Scored entries are sorted by bits per character (lower is better); broken ones follow, in
+    folder order, with their reasons.
 
     Args:
-        submissions_dir: a folder holding one folder per submission.
+        submissions_dir: a folder holding one folder per submission (hidden ones are skipped).
         text_file: score on this UTF-8 file instead of the tiny-shakespeare test split.
-        timeout: seconds one submission may take (loading and scoring).
-        max_params: larger models are refused.
-        jobs: submissions scored at the same time (each in its own process).
+        timeout: seconds one submission may take (loading, probing, scoring, regenerating).
+        max_params: larger models are refused (from the config, before loading).
+        jobs: submissions scored at the same time (each in its own sandboxed process).
+        use_sandbox: False scores without bubblewrap (``--unsandboxed``; reports say so).
+        memory_mb: memory cap of each scoring process, in MiB.
+
+    Raises:
+        FileNotFoundError: ``submissions_dir`` or ``text_file`` does not exist.
+        RuntimeError: ``use_sandbox`` and no usable sandbox here (the message says why).
     """
     root = Path(submissions_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"submissions_dir={str(root)!r} is not a folder.")
+    if text_file is not None and not Path(text_file).is_file():
+        raise FileNotFoundError(f"text_file={str(text_file)!r} is not a file.")
+    if use_sandbox and (problem := sandbox.sandbox_problem()):
+        raise RuntimeError(
+            f"no sandbox for untrusted models: {problem}. Install bubblewrap, or "
+            "pass --unsandboxed to score with your own rights (reports say so)."
+        )
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     with tempfile.TemporaryDirectory(prefix="leaderboard-") as scratch:
         text_path = _test_text_file(None if text_file is None else Path(text_file), Path(scratch))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             entries = list(
                 pool.map(
-                    lambda f: _scored_in_subprocess(f.resolve(), text_path, timeout, max_params),
+                    lambda f: score_folder(
+                        f, text_path, timeout, max_params, memory_mb, use_sandbox
+                    ),
                     folders,
                 )
             )
@@ -86,78 +272,100 @@ def leaderboard(
     return scored + [e for e in entries if not e.ok]
 
 
-def render_markdown(entries: list[Entry]) -> str:
-    """Return the leaderboard as a Markdown table."""
-    lines = [
-        "| rank | name | bits/char | parameters | sentence / reason |",
-        "| ---: | --- | ---: | ---: | --- |",
-    ]
-    rank = 0
-    for entry in entries:
-        if entry.ok:
-            rank += 1
-            sentence = entry.sentence[:160].replace("\n", " / ").replace("|", "\\|")
-            lines.append(
-                f"| {rank} | {entry.name} | {entry.bits:.3f} | {entry.params:,} | {sentence} |"
-            )
-        else:
-            lines.append(f"| – | {entry.name} | – | – | broken: {entry.reason} |")
-    return "\n".join(lines) + "\n"
-
-
-def write_csv(entries: list[Entry], path: str | os.PathLike[str]) -> None:
-    """Write the leaderboard as CSV (rank empty for broken submissions)."""
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "rank",
-                "name",
-                "folder",
-                "bits_per_char",
-                "nats_per_char",
-                "params",
-                "sentence",
-                "reason",
-            ]
-        )
-        rank = 0
-        for entry in entries:
-            rank += entry.ok
-            writer.writerow(
-                [
-                    rank if entry.ok else "",
-                    entry.name,
-                    entry.folder,
-                    f"{entry.bits:.4f}" if entry.ok else "",
-                    f"{entry.nats:.4f}" if entry.ok else "",
-                    entry.params or "",
-                    entry.sentence,
-                    entry.reason,
-                ]
-            )
-
-
 def _test_text_file(text_file: Path | None, folder: Path) -> Path:
-    """The file to score on: ``text_file``, or the tiny-shakespeare test split written out."""
-    if text_file is not None:
-        return text_file.resolve()
-    from helpers.data import load_splits
+    """A copy, readable by the sandbox's user, of ``text_file`` or of the test split."""
+    if text_file is None:
+        from helpers.data import load_splits
 
-    path = folder / "test_split.txt"
-    path.write_text(load_splits("tinyshakespeare").test, encoding="utf-8")
+        text = load_splits("tinyshakespeare").test
+    else:
+        from helpers.data import read_text_file
+
+        text = read_text_file(text_file)
+    path = folder / "scored_text.txt"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o644)
     return path
+
+
+def save_state(
+    out: Path,
+    entries: list[Entry],
+    ballot: list,
+    header: str,
+    sandboxed: bool,
+    award: object | None = None,
+) -> None:
+    """Write ``<out>.json``: what ``tally`` needs to write the page again with the award."""
+    state = {
+        "header": header,
+        "sandboxed": sandboxed,
+        "entries": [asdict(e) for e in entries],
+        "ballot": [asdict(item) for item in ballot],
+        "award": None if award is None else asdict(award),
+    }
+    out.with_suffix(".json").write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+
+def load_state(out: Path) -> dict:
+    """Read ``<out>.json`` written by :func:`save_state`; entries become :class:`Entry`."""
+    path = out.with_suffix(".json")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run ./course leaderboard first.")
+    state = json.loads(path.read_text(encoding="utf-8"))
+    names = {f.name for f in fields(Entry)}
+    state["entries"] = [
+        Entry(**{k: v for k, v in e.items() if k in names}) for e in state["entries"]
+    ]
+    return state
+
+
+def write_board(
+    out: Path,
+    entries: list[Entry],
+    ballot: list,
+    header: str,
+    sandboxed: bool,
+    award: object | None = None,
+) -> list[Path]:
+    """Write the page (``out``), ``.md``, ``.csv`` and the state ``.json``; return the paths."""
+    from instructor import reports
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(reports.leaderboard_html(entries, ballot, header, award), encoding="utf-8")
+    markdown = reports.leaderboard_markdown(entries, header, award)
+    out.with_suffix(".md").write_text(markdown, encoding="utf-8")
+    reports.write_leaderboard_csv(entries, out.with_suffix(".csv"), sandboxed)
+    save_state(out, entries, ballot, header, sandboxed, award)
+    return [out, out.with_suffix(".md"), out.with_suffix(".csv"), out.with_suffix(".json")]
 
 
 def run_leaderboard(args) -> int:
     """``./course leaderboard``: rank a folder of submissions, write the board next to --out."""
+    from instructor.ballot import competition_key, make_ballot
+
     max_params = args.max_params or MAX_PARAMS
-    entries = leaderboard(args.submissions_dir, args.text, args.timeout, max_params, args.jobs)
-    table = render_markdown(entries)
-    print(table)
+    sandboxed = not args.unsandboxed
+    entries = leaderboard(
+        args.submissions_dir,
+        args.text,
+        args.timeout,
+        max_params,
+        args.jobs,
+        sandboxed,
+        getattr(args, "memory_mb", 4096),
+    )
+    where = "in the sandbox" if sandboxed else "WITHOUT the sandbox, with the instructor's rights"
+    header = (
+        f"{len(entries)} submission(s), scored {where}: bits per character on the test "
+        f"text, at most {max_params:,} parameters, {args.timeout:g} s each."
+    )
     out: Path = args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".md").write_text(table, encoding="utf-8")
-    write_csv(entries, out.with_suffix(".csv"))
-    print(f"Wrote {out.with_suffix('.md')} and {out.with_suffix('.csv')}")
+    ballot = make_ballot(entries, competition_key(out))
+    paths = write_board(out, entries, ballot, header, sandboxed)
+    print(out.with_suffix(".md").read_text(encoding="utf-8"))
+    print(
+        f"{sum(e.ok for e in entries)} scored, {sum(not e.ok for e in entries)} broken; "
+        f"wrote {', '.join(map(str, paths))}"
+    )
     return 0

@@ -1,4 +1,9 @@
-"""Small character models and a learnable text, shared by the competition and leaderboard tests."""
+"""Small character models and a learnable text, shared by the competition and leaderboard tests.
+
+Besides honest models (``_char_model``, ``_trained_model``, ``_lstm_model``) it builds the
+cheats the causal probe must catch: a centred ``Conv1D`` that copies the next character and a
+``Bidirectional`` GRU.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,13 @@ def _char_model(vocab_size: int, units: int = 16, embedding: int = 8, one_hot=Fa
     return keras.Model(inputs, keras.layers.Dense(vocab_size)(x))
 
 
+def _lstm_model(vocab_size: int, units: int = 12):
+    """An honest one-hot LSTM model."""
+    inputs = keras.Input((None, vocab_size))
+    x = keras.layers.LSTM(units, return_sequences=True)(inputs)
+    return keras.Model(inputs, keras.layers.Dense(vocab_size)(x))
+
+
 def _trained_model(epochs: int = 15):
     keras.utils.set_random_seed(0)
     model = _char_model(VOCAB.size)
@@ -30,3 +42,22 @@ def _trained_model(epochs: int = 15):
     y = np.stack([ids[i + 1 : i + 21] for i in range(0, 1000, 3)])
     model.fit(x, y, epochs=epochs, batch_size=32, verbose=0)
     return model
+
+
+def _look_ahead_conv(vocab_size: int, scale: float = 20.0):
+    """An untrained Conv1D whose centred kernel copies the *next* character: a cheat."""
+    inputs = keras.Input((None, vocab_size))
+    conv = keras.layers.Conv1D(vocab_size, 3, padding="same")
+    model = keras.Model(inputs, conv(inputs))
+    kernel = np.zeros((3, vocab_size, vocab_size), dtype="float32")
+    kernel[2] = scale * np.eye(vocab_size)  # tap +1: the character after this one
+    conv.set_weights([kernel, np.zeros(vocab_size, dtype="float32")])
+    return model
+
+
+def _bidirectional(vocab_size: int, units: int = 8):
+    """A Bidirectional GRU on ids: fine for tagging, a look-ahead for prediction."""
+    inputs = keras.Input((None,))
+    x = keras.layers.Embedding(vocab_size, 8)(inputs)
+    x = keras.layers.Bidirectional(keras.layers.GRU(units, return_sequences=True))(x)
+    return keras.Model(inputs, keras.layers.Dense(vocab_size)(x))

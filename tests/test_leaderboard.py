@@ -1,53 +1,143 @@
-"""The leaderboard (instructor side): ranking, reasons, time limits, refused models."""
+"""The leaderboard (instructor side): hostile submissions, ranking, reasons, the page and the vote.
+
+One folder of submissions is scored once, through the command line, in the sandbox (the
+``board`` fixture); the tests read what it wrote. The folder holds honest models (a trained GRU,
+an untrained GRU, an LSTM), the cheats the causal probe must refuse (a centred Conv1D that copies
+the next character, a Bidirectional GRU), archives the model check must refuse before Keras
+loads them (a Lambda and the CVE-2025-9906 chain, each with a payload that would write a marker
+file), symlinks, special and oversized files, hostile names and sentences, and the broken
+submissions of every other kind. A page of such entries is opened in a real headless Chromium
+(without the sandbox, so it runs wherever Chromium does).
+"""
 
 from __future__ import annotations
 
 import csv
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from html.parser import HTMLParser
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
-from char_models import TEXT, VOCAB, _char_model, _trained_model
+from char_models import (
+    TEXT,
+    VOCAB,
+    _bidirectional,
+    _char_model,
+    _look_ahead_conv,
+    _lstm_model,
+    _trained_model,
+)
 
-from helpers.competition import MODEL_FILE, write_submission
+from helpers.competition import (
+    LOOKS_AHEAD,
+    MODEL_FILE,
+    NAME_FILE,
+    SENTENCE_FILE,
+    Entry,
+    write_submission,
+)
+from helpers.sampling import generate
 from helpers.vocab import CharVocab
-from instructor.leaderboard import leaderboard, render_markdown, write_csv
+from instructor import sandbox
+from instructor.ballot import competition_key, make_ballot
+from instructor.cli import main
+from instructor.leaderboard import leaderboard, write_board
+from instructor.reports import plain
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+HOSTILE_NAME = (
+    "eve | 0.000 | 1 | fake row\n| 1 | winner \x1b[31mred\x1b[0m "
+    "<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
+)
+HOSTILE_SENTENCE = "ROMEO: </q></li></ol><script>document.title='pwned'</script>\n| x | y |"
+QUOTE = "ROMEO:\nBut soft, what light through yonder window breaks?"
+needs_sandbox = pytest.mark.skipif(
+    sandbox.sandbox_problem() is not None, reason=f"no sandbox here: {sandbox.sandbox_problem()}"
+)
+
+
+def _crafted(folder: Path, marker: Path, chain: bool) -> None:
+    """A submission whose model.keras carries a Lambda with bytecode that writes ``marker``
+    (``chain``: behind the CVE-2025-9906 switch); see tests/test_model_check.py."""
+    from test_model_check import _archive, _config_of, _cve_2025_9906, _lambda_code, _with_lambda
+
+    inputs = keras.Input((None,))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        x = keras.layers.Lambda(lambda t: t)(keras.layers.Embedding(VOCAB.size, 4)(inputs))
+        template = keras.Model(inputs, keras.layers.Dense(VOCAB.size)(x))
+        write_submission(folder, template, VOCAB, "ROMEO: harmless", "Crafted")
+    saved = {"lambda": folder / MODEL_FILE}
+    config = _cve_2025_9906(saved, marker) if chain else _with_lambda(saved, _lambda_code(marker))
+    assert _config_of(saved["lambda"])  # the template is a real Keras archive
+    _archive(folder / MODEL_FILE, config)
 
 
 @pytest.fixture(scope="module")
 def submissions(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("submissions")
     good = _trained_model()
-    write_submission(root / "good", good, VOCAB, "ROMEO:\nROMEO:", "Good Team")
-    write_submission(root / "worse", _char_model(VOCAB.size), VOCAB, "ROMEO: eh", "Worse Team")
+    sentence = generate(good, VOCAB, "ROMEO:", length=30, temperature=0.5, seed=3)
+    write_submission(
+        root / "good",
+        good,
+        VOCAB,
+        sentence,
+        "Good Team",
+        generation={"seed": 3, "length": 30, "temperature": 0.5},
+    )
+    write_submission(
+        root / "worse",
+        _char_model(VOCAB.size),
+        VOCAB,
+        QUOTE,
+        "Worse Team",
+        generation={"seed": 1, "length": 48},
+    )
+    write_submission(root / "lstm", _lstm_model(VOCAB.size), VOCAB, "ROMEO: lstm", "Honest LSTM")
+    write_submission(root / "conv_cheat", _look_ahead_conv(VOCAB.size), VOCAB, "ROMEO: c", "Conv")
+    write_submission(root / "bidirectional", _bidirectional(VOCAB.size), VOCAB, "ROMEO: b", "Bi")
+    write_submission(root / "hostile", _char_model(VOCAB.size), VOCAB, HOSTILE_SENTENCE, "x")
+    (root / "hostile" / NAME_FILE).write_text(HOSTILE_NAME, encoding="utf-8")
 
     write_submission(root / "missing", good, VOCAB, "ROMEO:", "Missing Model")
     (root / "missing" / MODEL_FILE).unlink()
-
-    bigger = CharVocab.from_text(TEXT + "XYZ")  # covers the text, not the model's width
     write_submission(root / "wrong_vocab", good, VOCAB, "ROMEO:", "Wrong Vocab")
-    bigger.save(root / "wrong_vocab" / "vocab.json")
-
+    CharVocab.from_text(TEXT + "XYZ").save(root / "wrong_vocab" / "vocab.json")
     inputs = keras.Input((None,))
     x = keras.layers.GRU(4)(keras.layers.Embedding(VOCAB.size, 4)(inputs))
     many_to_one = keras.Model(inputs, keras.layers.Dense(VOCAB.size)(x))
     write_submission(root / "wrong_shape", many_to_one, VOCAB, "ROMEO:", "Wrong Shape")
-
     broken = _char_model(VOCAB.size)
     dense = broken.layers[-1]
     dense.set_weights([np.full_like(w, np.nan) for w in dense.get_weights()])
     write_submission(root / "nan", broken, VOCAB, "ROMEO:", "Not A Number")
+    write_submission(root / "huge", _char_model(VOCAB.size, units=256), VOCAB, "ROMEO:", "Too Big")
 
-    huge = _char_model(VOCAB.size, units=256)
-    write_submission(root / "huge", huge, VOCAB, "ROMEO:", "Too Big")
+    markers = root.parent / "markers"
+    markers.mkdir()
+    _crafted(root / "lambda", markers / "lambda-ran", chain=False)
+    _crafted(root / "cve_chain", markers / "chain-ran", chain=True)
 
-    inputs = keras.Input((None,))
-    x = keras.layers.Embedding(VOCAB.size, 4)(inputs)
-    x = keras.layers.Lambda(lambda t: t * 2.0)(x)
-    x = keras.layers.GRU(4, return_sequences=True)(x)
-    lambda_model = keras.Model(inputs, keras.layers.Dense(VOCAB.size)(x))
-    write_submission(root / "lambda", lambda_model, VOCAB, "ROMEO:", "Sneaky")
+    shutil.copytree(root / "lstm", root / "linked_name")  # name.txt points at a host file
+    (root / "linked_name" / NAME_FILE).unlink()
+    (root / "linked_name" / NAME_FILE).symlink_to("/etc/hostname")
+    shutil.copytree(root / "lstm", root / "deep_link")
+    (root / "deep_link" / "notes").mkdir()
+    (root / "deep_link" / "notes" / "other").symlink_to(root / "good", target_is_directory=True)
+    (root / "linked_folder").symlink_to(root / "good", target_is_directory=True)
+    shutil.copytree(root / "lstm", root / "fifo")
+    (root / "fifo" / SENTENCE_FILE).unlink()
+    os.mkfifo(root / "fifo" / SENTENCE_FILE)  # reading it would block for ever
+    shutil.copytree(root / "lstm", root / "sparse")
+    with open(root / "sparse" / SENTENCE_FILE, "r+b") as handle:
+        handle.truncate(2**30)  # 1 GiB that takes no disk
     return root
 
 
@@ -58,62 +148,236 @@ def text_file(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def board(submissions, text_file, tmp_path_factory) -> Path:
+    """Score the folder through the command line (``./course leaderboard``); the page's path."""
+    if sandbox.sandbox_problem() is not None:
+        pytest.skip(f"no sandbox here: {sandbox.sandbox_problem()}")
+    out = tmp_path_factory.mktemp("board") / "leaderboard.html"
+    code = main(
+        [
+            "leaderboard",
+            str(submissions),
+            "--text",
+            str(text_file),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--timeout",
+            "180",
+            "--max-params",
+            "50000",
+        ]
+    )
+    assert code == 0
+    return out
+
+
+def _rows(out: Path) -> dict[str, list[str]]:
+    with open(out.with_suffix(".csv"), newline="", encoding="utf-8") as handle:
+        return {row[2]: row for row in csv.reader(handle)}
+
+
 @pytest.mark.slow
-def test_leaderboard_ranks_good_before_worse_and_gives_every_broken_submission_its_reason(
-    submissions, text_file, tmp_path
-):
-    entries = leaderboard(submissions, text_file, timeout=120, max_params=50_000, jobs=2)
-    by_folder = {e.folder: e for e in entries}
-
-    assert [e.folder for e in entries if e.ok] == ["good", "worse"]
-    assert by_folder["good"].bits < 0.5 < by_folder["worse"].bits
-    assert by_folder["good"].name == "Good Team"
-    assert by_folder["good"].sentence == "ROMEO:\nROMEO:"
-
-    reasons = {folder: by_folder[folder].reason for folder in by_folder}
+def test_honest_models_are_ranked_and_every_broken_one_gets_its_reason(board, submissions):
+    rows = _rows(board)
+    folders = sorted(p.name for p in submissions.iterdir())
+    assert sorted(rows) == sorted(folders + ["folder"]), "one CSV row per folder"
+    scored = sorted((r for r in rows.values() if r[0].isdigit()), key=lambda r: int(r[0]))
+    assert [r[2] for r in scored][:1] == ["good"] and float(rows["good"][3]) < 0.5
+    assert {r[2] for r in scored} == {"good", "worse", "lstm", "hostile"}
+    assert rows["good"][:3] == ["1", "Good Team", "good"]
+    reasons = {folder: row[8] for folder, row in rows.items()}
     assert reasons["missing"] == "missing file(s): model.keras"
     assert reasons["wrong_vocab"].startswith(
         "wrong vocabulary: model predicts 7 classes but vocab has 10"
     )
     assert reasons["wrong_shape"].startswith("wrong output shape:")
     assert reasons["nan"].startswith("non-finite loss:")
-    assert reasons["huge"].startswith("model too large:") and "limit 50,000" in reasons["huge"]
-    assert reasons["lambda"].startswith("refused by Keras safe mode")
-
-    markdown = render_markdown(entries)
-    assert markdown.splitlines()[2].startswith("| 1 | Good Team |")
-    assert "broken: refused by Keras safe mode" in markdown
-    write_csv(entries, tmp_path / "board.csv")
-    with open(tmp_path / "board.csv", newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    assert rows[1][:3] == ["1", "Good Team", "good"] and rows[1][6] == "ROMEO:\nROMEO:"
-    assert rows[2][:3] == ["2", "Worse Team", "worse"]
-    assert {row[2]: row[0] for row in rows[3:]}["lambda"] == "", "broken entries have no rank"
+    assert reasons["huge"] == (
+        "model too large: its config declares 206,143 parameters (limit 50,000)"
+    )
+    assert all(row[9] == "yes" for folder, row in rows.items() if folder != "folder")
 
 
 @pytest.mark.slow
-def test_lambda_submission_is_refused_without_running_its_code(submissions, text_file, tmp_path):
-    # A Lambda whose code would write a file if it ever ran.
-    marker = tmp_path / "pwned"
-    inputs = keras.Input((None,))
-    x = keras.layers.Embedding(VOCAB.size, 4)(inputs)
-    x = keras.layers.Lambda(lambda t, m=str(marker): (open(m, "w").close(), t)[1])(x)
-    model = keras.Model(inputs, keras.layers.Dense(VOCAB.size)(x))
-    marker.unlink(missing_ok=True)
-    folder = tmp_path / "subs"
-    write_submission(folder / "evil", model, VOCAB, "ROMEO:", "Evil")
-    marker.unlink(missing_ok=True)
-    [entry] = leaderboard(folder, text_file, timeout=120)
-    assert entry.reason.startswith("refused by Keras safe mode")
-    assert not marker.exists()
+def test_models_that_look_ahead_are_refused_with_the_look_ahead_reason(board):
+    rows = _rows(board)
+    for folder in ("conv_cheat", "bidirectional"):
+        assert rows[folder][0] == "" and rows[folder][3] == ""
+        assert rows[folder][8].startswith(
+            "looks ahead: its prediction at position t changes when later characters change"
+        )
 
 
 @pytest.mark.slow
-def test_a_submission_that_runs_past_the_time_limit_is_reported_and_others_still_score(
-    submissions, text_file, tmp_path
+def test_crafted_archives_are_refused_before_keras_loads_them_and_their_payload_never_runs(
+    board, submissions
 ):
-    folder = tmp_path / "subs"
-    folder.mkdir()
-    (folder / "slow").symlink_to(submissions / "good", target_is_directory=True)
-    [entry] = leaderboard(folder, text_file, timeout=0.5)
+    reasons = {folder: row[8] for folder, row in _rows(board).items()}
+    for folder in ("lambda", "cve_chain"):
+        assert reasons[folder] == (
+            "refused before loading: config.json: layers[2] is class 'Lambda' from module "
+            "'keras.layers', which is not allowed (built-in layers, initializers, "
+            "regularizers, constraints only)"
+        )
+    assert not list((submissions.parent / "markers").iterdir()), "a payload ran"
+
+
+@pytest.mark.slow
+def test_links_special_and_oversized_files_are_refused_without_reading_them(board):
+    reasons = {folder: row[8] for folder, row in _rows(board).items()}
+    assert reasons["linked_name"] == "refused: symlink in the submission: name.txt"
+    assert reasons["deep_link"] == "refused: symlink in the submission: notes/other"
+    assert reasons["linked_folder"] == "refused: the submission folder is a symlink"
+    assert reasons["fifo"] == "refused: special file in the submission: sentence.txt"
+    assert reasons["sparse"] == "refused: sentence.txt is 1,073,741,824 bytes (limit 65,536)"
+    hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
+    assert not hostname or hostname not in board.with_suffix(".md").read_text(encoding="utf-8")
+
+
+def _markdown_cells(line: str) -> list[str]:
+    """The cells of a Markdown table row, splitting only at unescaped ``|``."""
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+@pytest.mark.slow
+def test_a_hostile_name_and_sentence_do_not_change_the_shape_of_any_report(board, submissions):
+    markdown = board.with_suffix(".md").read_text(encoding="utf-8")
+    table = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert len(table) == 2 + len(list(submissions.iterdir())), "header, rule, a row per folder"
+    assert all(len(_markdown_cells(line)) == 6 for line in table)
+    assert "\x1b" not in markdown and "<script>" not in markdown and "<img" not in markdown
+    hostile = next(line for line in table if "eve" in line)
+    assert _markdown_cells(hostile)[1].startswith(r"eve \| 0.000 \| 1 \| fake row \| 1 \| winner")
+    row = _rows(board)["hostile"]
+    assert row[1] == plain(HOSTILE_NAME, limit=80) and "\n" not in row[1] and "\x1b" not in row[1]
+
+
+@pytest.mark.slow
+def test_sentences_are_marked_reproduced_only_when_the_model_writes_them_again(board):
+    rows = _rows(board)
+    assert rows["good"][7] == "reproduced"
+    assert rows["worse"][7] == "not reproduced", "a pasted quote"
+    assert rows["lstm"][7] == "no generation.json"
+    assert rows["conv_cheat"][7] == "no generation.json"
+
+
+class _Dom(HTMLParser):
+    """Counts elements and collects the text of the ranking's name cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: dict[str, int] = {}
+        self.stack: list[str] = []
+        self.ranking_rows = 0
+        self.ballot_items = 0
+        self.texts: list[str] = []
+        self.title = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        ids = dict(attrs).get("id")
+        if tag == "tr" and "ranking" in self.stack and "tbody" in self.stack:
+            self.ranking_rows += 1
+        if tag == "li" and "ballot" in self.stack:
+            self.ballot_items += 1
+        self.stack.append(ids or tag)
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.texts.append(data)
+        if self.stack and self.stack[-1] == "title":
+            self.title += data
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _page_entries() -> list[Entry]:
+    """What a scored folder of hostile submissions gives (see the ``board`` fixture)."""
+    return [
+        Entry("good", "Good Team", 0.004, 0.003, 1423, "ROMEO: ROMEO:", "", "reproduced"),
+        Entry("worse", "Worse Team", 2.806, 1.945, 1423, QUOTE, "", "not reproduced"),
+        Entry("hostile", HOSTILE_NAME, 2.813, 1.95, 1423, HOSTILE_SENTENCE),
+        Entry(
+            "conv_cheat", "Conv", None, None, 154, "ROMEO: c", LOOKS_AHEAD + " (first seen at t=0)."
+        ),
+        Entry(
+            "lambda",
+            "Crafted",
+            sentence="ROMEO: x",
+            reason="refused before loading: config."
+            "json: layers[2] is class 'Lambda' from module 'keras.layers', which is not allowed",
+        ),
+        Entry("linked_name", "linked_name", reason="refused: symlink in the submission: name.txt"),
+    ]
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no chromium here (apt-get install chromium)")
+def test_the_page_renders_in_headless_chromium_with_every_hostile_text_escaped(tmp_path):
+    out = tmp_path / "leaderboard.html"
+    entries = _page_entries()
+    ballot = make_ballot(entries, competition_key(out))
+    write_board(out, entries, ballot, f"{len(entries)} submission(s), scored in the sandbox.", True)
+    ids = {item.folder: item.ballot_id for item in ballot}
+    votes = tmp_path / "votes.csv"
+    votes.write_text(
+        f"voter,ballot_id\nann,{ids['good']}\nbob,{ids['hostile']}\ncid,{ids['good']}\n"
+        f"good,{ids['good']}\n",  # the last one is a self-vote
+        encoding="utf-8",
+    )
+    assert main(["tally", str(votes), "--out", str(out)]) == 0
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
+    shot = REPOSITORY / "build" / "leaderboard.png"
+    shot.parent.mkdir(exist_ok=True)
+    shot.unlink(missing_ok=True)
+    url = out.resolve().as_uri()
+    subprocess.run([*command, f"--screenshot={shot}", "--window-size=1200,900", url],
+                   capture_output=True, timeout=120, check=True)  # fmt: skip
+    assert shot.is_file() and shot.stat().st_size > 10_000
+    dom_text = subprocess.run([*command, "--dump-dom", url], capture_output=True, text=True,
+                              timeout=120, check=True).stdout  # fmt: skip
+    dom = _Dom()
+    dom.feed(dom_text)
+    assert dom.ranking_rows == len(entries), "one row per submission folder"
+    assert dom.ballot_items == len(ballot) == 5, "every sentence that starts with ROMEO:"
+    assert dom.tags.get("script", 0) == 0 and dom.tags.get("img", 0) == 0, "no injected element"
+    assert dom.title == "Competition leaderboard", "no injected script ran"
+    shown = " ".join(dom.texts)
+    assert plain(HOSTILE_NAME, limit=80) in shown, "the hostile name is shown, as text"
+    assert plain(HOSTILE_SENTENCE, limit=400) in shown
+    assert "Good Team" in shown and "2 vote(s)" in shown, "the award, without the self-vote"
+    ballot_dom = dom_text[dom_text.index('id="ballot"') :]
+    assert "Good Team" not in ballot_dom and ">good<" not in ballot_dom, "the ballot is anonymous"
+
+
+@needs_sandbox
+def test_a_submission_that_runs_past_the_time_limit_is_reported(tmp_path, text_file):
+    write_submission(tmp_path / "subs" / "slow", _char_model(VOCAB.size), VOCAB, "ROMEO:", "S")
+    [entry] = leaderboard(tmp_path / "subs", text_file, timeout=0.5)
     assert entry.reason == "time limit: scoring took longer than 0.5 s"
+
+
+def test_without_a_sandbox_the_leaderboard_refuses_unless_told_and_then_says_so(
+    tmp_path, text_file, monkeypatch
+):
+    monkeypatch.setattr(sandbox, "sandbox_problem", lambda: "bubblewrap is not installed")
+    (tmp_path / "subs" / "x").mkdir(parents=True)
+    (tmp_path / "subs" / "x" / SENTENCE_FILE).write_text("ROMEO: hi", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="no sandbox for untrusted models: bubblewrap is not"):
+        leaderboard(tmp_path / "subs", text_file)
+    out = tmp_path / "board" / "leaderboard.html"
+    args = ["leaderboard", str(tmp_path / "subs"), "--text", str(text_file), "--out", str(out)]
+    assert main(args) == 2
+    assert main([*args, "--unsandboxed"]) == 0
+    assert "scored WITHOUT the sandbox" in out.read_text(encoding="utf-8")
+    assert "scored WITHOUT the sandbox" in out.with_suffix(".md").read_text(encoding="utf-8")
+    assert _rows(out)["x"][9] == "no"
