@@ -4,9 +4,18 @@ On a GPU, Keras 3 (TensorFlow backend) runs ``LSTM`` and ``GRU`` layers with NVI
 cuDNN kernels, several times faster than the generic loop, but only when the layer's
 configuration is one cuDNN implements: ``activation="tanh"``,
 ``recurrent_activation="sigmoid"``, ``recurrent_dropout=0``, ``unroll=False``,
-``use_bias=True`` and, for GRU, ``reset_after=True``. (Input ``dropout`` is fine; a mask
-must be right-padded.) ``SimpleRNN`` has no cuDNN kernel. :func:`cudnn_blockers` lists
-what stands in the way for a given layer.
+``use_bias=True`` and, for GRU, ``reset_after=True``. (Input ``dropout`` is fine.)
+``SimpleRNN`` has no cuDNN kernel. :func:`cudnn_blockers` lists what in a layer's
+configuration stands in the way.
+
+Masks are checked only while the layer runs, because they are data: the cuDNN kernel takes a
+mask only if every row is right-padded (valid steps first, no gaps) and no row is fully masked.
+Keras' TensorFlow backend asserts that inside the computation (``_assert_valid_mask`` in
+``keras/src/backend/tensorflow/rnn.py``). An eager call (``model(x)``) catches the failed
+assertion and falls back to the generic loop; ``fit``, ``evaluate`` and ``predict`` run a
+compiled graph, where the assertion stops the call with ``InvalidArgumentError``. On a CPU the
+generic loop runs and any mask works; on a GPU pad on the right, drop empty sequences, or pass
+``use_cudnn=False`` to the layer. :func:`cudnn_blockers` cannot see masks.
 """
 
 from __future__ import annotations

@@ -8,13 +8,17 @@ A solution notebook marks what students must write (see ``docs/authoring.md``):
 * lines between ``### BEGIN HIDDEN CHECKS`` and ``### END HIDDEN CHECKS`` in the check cell
   (tagged ``check:<id>``) are removed; the grader (:mod:`instructor.grading`) runs them;
 * cells tagged ``solution-only`` are removed;
-* outputs, execution counts and editor metadata are cleared, cells get stable ids, and ``language_info`` is
+* outputs, execution counts and editor metadata are cleared, cells get stable ids, and
+  ``language_info`` is
   set (:func:`instructor.notebook_format.clean_notebook`).
 
 Before anything is written, every solution is validated (each exercise has a solution region,
 a visible check and hidden checks), every student code cell is syntax-checked, and every student
-notebook is searched for markers and for lines that only occur in solution regions, hidden
-checks or solution-only cells. Any problem stops the run and nothing is written.
+notebook is searched for markers, for lines that only occur in solution regions, hidden
+checks or solution-only cells, and for solution lines that some other cell shows anyway (a
+worked example, a hint or a check that spells out the answer; see
+:func:`shown_solution_lines`).
+Any problem stops the run and nothing is written.
 
 Usage (from the repository root)::
 
@@ -155,6 +159,55 @@ def find_leaks(student_nb, solution_nb, name: str = "notebook") -> list[str]:
     return problems
 
 
+MIN_SHOWN_CHARS = 13
+"""Solution lines with fewer non-blank characters are not searched for in other cells:
+``return counts``, ``else:`` or ``)`` occur everywhere and give nothing away."""
+
+
+def _squeezed(text: str) -> str:
+    """``text`` without whitespace: a re-indented or re-wrapped copy of a line is still a copy."""
+    return "".join(text.split())
+
+
+def _solution_region_lines(solution_nb) -> list[tuple[str, str]]:
+    """``(exercise id, stripped line)`` of every solution-region line worth searching for."""
+    found = []
+    for cell in solution_nb.cells:
+        ex_ids, _, _ = _role_tags(cell)
+        if not ex_ids or SOLUTION_ONLY_TAG in tags(cell):
+            continue
+        for kind, line in _regions(cell.source, SOLUTION_BEGIN, SOLUTION_END, "", []):
+            if kind == "in" and len(_squeezed(line)) >= MIN_SHOWN_CHARS:
+                found.append((ex_ids[0], line.strip()))
+    return found
+
+
+def shown_solution_lines(student_nb, solution_nb, name: str = "notebook") -> list[str]:
+    """List the solution lines that a student can still read somewhere in the student copy.
+
+    The generator replaces each solution region by a stub, but the answer leaks just the same
+    when a line of the region also stands in another cell: a worked example, a hint in the
+    markdown, a check's failure message. Every line of every solution region (at least
+    :data:`MIN_SHOWN_CHARS` non-blank characters) is searched for in every cell of
+    ``student_nb``, code and markdown, with all whitespace removed on both sides, so that a
+    re-indented copy or one wrapped over several lines of a markdown paragraph is found too.
+    Returns one problem per (cell, line); an empty list for a copy that shows no answer.
+    """
+    lines = _solution_region_lines(solution_nb)
+    problems = []
+    for index, cell in enumerate(student_nb.cells):
+        text = _squeezed(cell.source)
+        for exercise_id, line in lines:
+            if _squeezed(line) in text:
+                problems.append(
+                    f"{name} {cell_label(index, cell)}: shows {line!r}, a line of the solution "
+                    f"of exercise {exercise_id!r}; students could copy it. Reword the "
+                    "cell (a hint guides, it does not dictate) or ask for something it does "
+                    "not show."
+                )
+    return problems
+
+
 def syntax_problems(nb, name: str = "notebook") -> list[str]:
     """Compile every code cell (IPython magics such as ``%pip`` allowed); list the errors."""
     from IPython.core.inputtransformer2 import TransformerManager
@@ -204,7 +257,11 @@ def build_students(solutions_dir: str | Path) -> dict[str, str]:
             problems.extend(error.problems)
             continue
         student.cells.insert(0, badge_cell(path.name))
-        found = syntax_problems(student, path.name) + find_leaks(student, solution, path.name)
+        found = (
+            syntax_problems(student, path.name)
+            + find_leaks(student, solution, path.name)
+            + shown_solution_lines(student, solution, path.name)
+        )
         if found:
             problems.extend(found)
             continue

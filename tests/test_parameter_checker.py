@@ -1,8 +1,9 @@
 """Notebook 04's checker cell catches a wrong parameter formula and accepts the right ones.
 
-The checker cell (tag ``check:param_counts``) is taken from the solution notebook and run,
-hidden checks included, against the solution's count functions (cell ``exercise:param_counts``)
-with one function swapped for a wrong or unfinished one. It compares with real Keras layers.
+The checker cell (tag ``check:param_counts``) is taken from the solution notebook and run, hidden
+checks included, against the solution's count functions (cell ``exercise:param_counts``) with one
+function swapped for a wrong or unfinished one. It compares with real Keras layers. The cells it
+relies on (``keras_count``, ``sequence`` and ``VariantLSTMCell``) are run first.
 """
 
 from __future__ import annotations
@@ -15,10 +16,25 @@ import pytest
 NOTEBOOK = Path(__file__).resolve().parents[1] / "solutions" / "04_parameter_counting.ipynb"
 
 
+def _cells() -> list:
+    return nbformat.read(NOTEBOOK, as_version=4).cells
+
+
 def _cell_source(tag: str) -> str:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    sources = [cell.source for cell in nb.cells if tag in cell.metadata.get("tags", [])]
+    sources = [cell.source for cell in _cells() if tag in cell.metadata.get("tags", [])]
     assert len(sources) == 1, f"{NOTEBOOK.name} should have exactly one cell tagged {tag!r}"
+    return sources[0]
+
+
+def _defining(name: str) -> str:
+    sources = [
+        c.source
+        for c in _cells()
+        if c.cell_type == "code"
+        and f"{name}(" in c.source
+        and (f"def {name}(" in c.source or f"class {name}(" in c.source)
+    ]
+    assert len(sources) == 1, f"{NOTEBOOK.name} should define {name} in exactly one cell"
     return sources[0]
 
 
@@ -28,10 +44,13 @@ def run_checker():
     keras = pytest.importorskip("keras")
     import numpy as np
 
+    setup = [_defining("keras_count"), _defining("VariantLSTMCell")]
     exercise, check = _cell_source("exercise:param_counts"), _cell_source("check:param_counts")
 
     def run(**replacements):
         namespace = {"keras": keras, "np": np}
+        for source in setup:
+            exec(compile(source, "setup", "exec"), namespace)
         exec(compile(exercise, "exercise:param_counts", "exec"), namespace)
         namespace.update(replacements)
         exec(compile(check, "check:param_counts", "exec"), namespace)
@@ -50,44 +69,40 @@ def test_checker_accepts_the_solution_formulas(run_checker, capsys):
     assert _off_lines(output) == []
 
 
-def test_checker_fails_when_the_default_gru_lacks_its_second_bias(run_checker, capsys):
-    def gru_without_second_bias(m, n, reset_after=True):
-        return 3 * (m * n + n * n + n)  # right only for reset_after=False
-
-    with pytest.raises(AssertionError, match="disagree with Keras"):
-        run_checker(gru_params=gru_without_second_bias)
+def test_checker_fails_when_conv1d_forgets_the_bias(run_checker, capsys):
+    with pytest.raises(AssertionError, match="conv1d_params disagrees with Keras"):
+        run_checker(conv1d_params=lambda m, n, kernel_size: kernel_size * m * n)
     off = _off_lines(capsys.readouterr().out)
-    assert any(line.split()[1].startswith("gru_params(") for line in off), off
-    # Only default GRUs and the GRU character models are reported, never reset_after=False.
-    for line in off:
-        call = line.split("yours:")[0]
-        assert "gru_params(" in call or "cell='gru'" in call, line
-        assert "reset_after=False" not in call, line
+    assert off and all(line.split()[1].startswith("conv1d_params(") for line in off), off
 
 
-def test_checker_fails_when_dense_forgets_the_bias(run_checker, capsys):
-    with pytest.raises(AssertionError, match="disagree with Keras"):
-        run_checker(dense_params=lambda m, n: m * n)
-    off = _off_lines(capsys.readouterr().out)
-    assert off and all("dense_params(" in line or "char_model_params(" in line for line in off)
+def test_checker_fails_when_conv_lstm_uses_a_plain_lstm_recurrence(run_checker, capsys):
+    def matrix_recurrence(m, n, kernel_size):
+        return 4 * (kernel_size * m * n + n * n + n)  # the state product is a convolution too
+
+    with pytest.raises(AssertionError, match="conv_lstm1d_params disagrees with Keras"):
+        run_checker(conv_lstm1d_params=matrix_recurrence)
 
 
-def test_checker_reports_unfinished_stubs_as_not_implemented(run_checker, capsys):
+def test_checker_fails_when_a_bidirectional_concat_stack_reads_n_instead_of_2n(run_checker):
+    def narrow(cell, m, n, layers, merge_mode=None):
+        per_layer = {"simple_rnn": 1, "lstm": 4, "gru": 3, "peephole_lstm": 4}[cell]
+        bias = 2 if cell == "gru" else 1
+        copies = 1 if merge_mode is None else 2
+        extra = 3 * n if cell == "peephole_lstm" else 0
+        first = per_layer * (m * n + n * n + bias * n) + extra
+        rest = per_layer * (n * n + n * n + bias * n) + extra
+        return copies * (first + (layers - 1) * rest)
+
+    with pytest.raises(AssertionError, match="rnn_stack_params disagrees with Keras"):
+        for _ in range(5):  # the visible cases are random; one concat stack of 2+ layers fails it
+            run_checker(rnn_stack_params=narrow)
+
+
+def test_checker_reports_unfinished_stubs_as_failed_checks_not_crashes(run_checker, capsys):
     def stub(*args, **kwargs):
         raise NotImplementedError("Exercise param_counts: replace this line with your code")
 
-    names = ["char_model_params", "dense_params", "embedding_params", "gru_params",
-             "lstm_params", "simple_rnn_params"]
-    with pytest.raises(NotImplementedError, match=", ".join(names)):
-        run_checker(**dict.fromkeys(names, stub))
-    assert _off_lines(capsys.readouterr().out) == []
-
-
-def test_checker_reports_a_wrong_formula_before_unfinished_ones(run_checker, capsys):
-    def stub(*args, **kwargs):
-        raise NotImplementedError("Exercise param_counts: replace this line with your code")
-
-    with pytest.raises(AssertionError, match="Not written yet: .*gru_params"):
-        run_checker(gru_params=stub, lstm_params=lambda m, n: 4 * (m * n + n * n))
-    off = _off_lines(capsys.readouterr().out)
-    assert off and all("lstm_params(" in line or "cell='lstm'" in line for line in off)
+    with pytest.raises(AssertionError, match="conv1d_params disagrees"):
+        run_checker(conv1d_params=stub, conv_lstm1d_params=stub, rnn_stack_params=stub)
+    assert "not written yet" in capsys.readouterr().out

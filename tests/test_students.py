@@ -32,6 +32,7 @@ from instructor.notebook_format import (
 from instructor.student_copies import (
     build_students,
     find_leaks,
+    shown_solution_lines,
     student_notebook,
     syntax_problems,
 )
@@ -41,6 +42,7 @@ def main(argv: list[str]) -> int:
     """The generator's command line, as ``./course students ARGS`` runs it."""
     argv = ["--out-dir" if a == "--notebooks" else a for a in argv]
     return cli(["students", *argv])
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -322,6 +324,49 @@ def test_find_leaks_catches_markers_solution_lines_hidden_checks_and_outputs():
     with_output = copy.deepcopy(student)
     with_output.cells[1].outputs = [nbformat.v4.new_output("stream", text="hi\n")]
     assert "stores outputs" in find_leaks(with_output, solution)[0]
+
+
+def test_a_solution_line_planted_in_another_cell_is_caught_in_markdown_and_code():
+    solution = read(FIXTURE)
+    student = student_notebook(solution)
+    assert shown_solution_lines(student, solution) == []
+
+    def planted(index: int, text: str) -> list[str]:
+        nb = copy.deepcopy(student)
+        nb.cells[index].source += "\n" + text
+        return shown_solution_lines(nb, solution, "warmup")
+
+    markdown = next(i for i, c in enumerate(student.cells) if c.cell_type == "markdown")
+    code = next(i for i, c in enumerate(student.cells) if "check:word_counts" in tags(c))
+    line = 'return np.convolve(x, np.ones(window) / window, mode="valid")'
+    # a hint in the markdown, re-spaced and wrapped over two lines, gives the answer away
+    hint = 'Hint: `return np.convolve(x, np.ones(window)/window,\n mode="valid")`'
+    found = planted(markdown, hint)
+    assert len(found) == 1 and "moving_average" in found[0] and line in found[0]
+    # so does a failure message of a check cell, even of another exercise's check
+    assert planted(code, f'    raise AssertionError("try {line}")')
+    assert planted(code, "        counts[word] = counts.get(word, 0) + 1")
+    # lines that occur everywhere are too short to give anything away
+    assert planted(markdown, "counts = {}") == []
+    assert planted(code, "    return counts") == []
+
+
+def test_generator_refuses_a_notebook_whose_markdown_shows_a_solution_line(tmp_path):
+    solution = read(FIXTURE)
+    hint = nbformat.v4.new_markdown_cell(
+        "Hint: `standardized = (data - data.mean(axis=0)) / data.std(axis=0)`"
+    )
+    solution.cells.insert(11, hint)
+    write(solution, tmp_path / FIXTURE.name)
+    with pytest.raises(NotebookFormatError, match="exercise 'standardize'"):
+        build_students(tmp_path)
+
+
+@pytest.mark.parametrize("path", ALL_SOLUTIONS, ids=_name)
+def test_no_cell_of_a_student_copy_shows_a_line_of_a_solution(path):
+    solution = read(path)
+    student = student_notebook(solution, path.name)
+    assert shown_solution_lines(student, solution, path.name) == []
 
 
 # --------------------------------------------------------------------------- the command
