@@ -68,11 +68,19 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=float, default=0.02, help="fraction of the budget")
     parser.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     parser.add_argument("--clipnorm", type=float, default=1.0)
-    parser.add_argument("--epoch-chars", type=int, default=0,
-                        help="target characters per epoch (default: the train split's length)")
-    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
-                        help="budget in wall-clock minutes, or in CPU minutes of this process "
-                        "(for fair comparisons of exploratory runs on a shared machine)")
+    parser.add_argument(
+        "--epoch-chars",
+        type=int,
+        default=0,
+        help="target characters per epoch (default: the train split's length)",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="budget in wall-clock minutes, or in CPU minutes of this process "
+        "(for fair comparisons of exploratory runs on a shared machine)",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=Path("build/reference"))
     return parser.parse_args(argv)
@@ -90,22 +98,35 @@ def main(argv=None) -> int:
     started = time.monotonic()
     splits = load_splits("tinyshakespeare")
     vocab = CharVocab.from_text(splits.train)
-    train = char_dataset(splits.train, vocab, args.seq_len, args.batch, stride=args.stride,
-                         shuffle=True, seed=args.seed)
-    val = char_dataset(splits.val, vocab, args.seq_len, args.batch, stride=args.seq_len,
-                       shuffle=False)
+    train = char_dataset(
+        splits.train,
+        vocab,
+        args.seq_len,
+        args.batch,
+        stride=args.stride,
+        shuffle=True,
+        seed=args.seed,
+    )
+    val = char_dataset(
+        splits.val, vocab, args.seq_len, args.batch, stride=args.seq_len, shuffle=False
+    )
     epoch_chars = args.epoch_chars or len(splits.train)
     steps_per_epoch = max(1, epoch_chars // (args.batch * args.seq_len))
-    model = build_model(vocab.size, args.embed_dim, args.units, args.layers, args.dropout,
-                        args.cell)
+    model = build_model(
+        vocab.size, args.embed_dim, args.units, args.layers, args.dropout, args.cell
+    )
     model.compile(
         optimizer=keras.optimizers.Adam(args.lr, clipnorm=args.clipnorm or None),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     budget = args.budget_min * 60.0
     config = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
-    config.update(params=int(model.count_params()), steps_per_epoch=steps_per_epoch,
-                  vocab_size=vocab.size, train_chars=len(splits.train))
+    config.update(
+        params=int(model.count_params()),
+        steps_per_epoch=steps_per_epoch,
+        vocab_size=vocab.size,
+        train_chars=len(splits.train),
+    )
     print(json.dumps(config), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -134,34 +155,44 @@ def main(argv=None) -> int:
         def on_epoch_end(self, epoch, logs=None):
             minutes = (time.monotonic() - self.wall0) / 60
             cpu_minutes = (time.process_time() - self.cpu0) / 60
-            row = {"epoch": epoch + 1, "minutes": round(minutes, 2),
-                   "cpu_minutes": round(cpu_minutes, 2),
-                   "loss": round(float(logs["loss"]), 4),
-                   "val_loss": round(float(logs["val_loss"]), 4),
-                   "val_bits": round(float(logs["val_loss"]) / math.log(2), 4),
-                   "lr": float(self.model.optimizer.learning_rate.numpy())}
+            row = {
+                "epoch": epoch + 1,
+                "minutes": round(minutes, 2),
+                "cpu_minutes": round(cpu_minutes, 2),
+                "loss": round(float(logs["loss"]), 4),
+                "val_loss": round(float(logs["val_loss"]), 4),
+                "val_bits": round(float(logs["val_loss"]) / math.log(2), 4),
+                "lr": float(self.model.optimizer.learning_rate.numpy()),
+            }
             self.rows.append(row)
             print(json.dumps(row), flush=True)
 
     timer = TimeBudget()
     callbacks = [
         timer,
-        keras.callbacks.ModelCheckpoint(args.out / "best.keras", monitor="val_loss",
-                                        save_best_only=True),
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=1000,
-                                      restore_best_weights=True),
+        keras.callbacks.ModelCheckpoint(
+            args.out / "best.keras", monitor="val_loss", save_best_only=True
+        ),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=1000, restore_best_weights=True),
     ]
     fit_start = time.monotonic()
-    model.fit(train, validation_data=val, epochs=100_000, steps_per_epoch=steps_per_epoch,
-              callbacks=callbacks, verbose=0)
+    model.fit(
+        train,
+        validation_data=val,
+        epochs=100_000,
+        steps_per_epoch=steps_per_epoch,
+        callbacks=callbacks,
+        verbose=0,
+    )
     train_minutes = (time.monotonic() - fit_start) / 60
 
     val_score = bits_per_char(model, vocab, splits.val)
     test_score = bits_per_char(model, vocab, splits.test)
     samples = {}
     for temperature in (0.5, 1.0):
-        samples[str(temperature)] = generate(model, vocab, PROMPT, length=600,
-                                             temperature=temperature, seed=7)
+        samples[str(temperature)] = generate(
+            model, vocab, PROMPT, length=600, temperature=temperature, seed=7
+        )
     samples["greedy"] = generate(model, vocab, PROMPT, length=300, top_k=1)
     result = {
         "config": config,

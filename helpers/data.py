@@ -2,8 +2,8 @@
 
 Files come from their public URL through ``keras.utils.get_file`` and land in
 Keras' cache (``~/.keras/datasets``). On a machine without internet, set
-``COURSE_DATA_DIR`` to a folder that already holds the files (CI uses
-``../shared/data``); nothing is downloaded then. Either way the sha256 is
+``COURSE_DATA_DIR`` to a folder that already holds the files (CI builds one in
+``build/ci-data``, see ``data/README.md``); nothing is downloaded then. Either way the sha256 is
 checked before a byte is used: a truncated or wrong file raises
 :class:`DataIntegrityError` and is never returned.
 
@@ -27,7 +27,7 @@ DATA_DIR_ENV = "COURSE_DATA_DIR"
 
 @dataclass(frozen=True)
 class Dataset:
-    """A downloadable text file: where it lives, its file name and its sha256."""
+    """A downloadable data file: where it lives, its file name and its sha256."""
 
     name: str
     url: str

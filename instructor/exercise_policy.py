@@ -20,30 +20,101 @@ from collections.abc import Iterable
 
 ALLOWED_IMPORTS = frozenset(
     {
-        "bisect", "collections", "dataclasses", "decimal", "fractions", "functools", "heapq",
-        "helpers", "itertools", "json", "keras", "math", "matplotlib", "numpy", "random", "re",
-        "statistics", "string", "tensorflow", "textwrap", "time", "typing", "unicodedata",
+        "bisect",
+        "collections",
+        "dataclasses",
+        "decimal",
+        "fractions",
+        "functools",
+        "heapq",
+        "helpers",
+        "itertools",
+        "json",
+        "keras",
+        "math",
+        "matplotlib",
+        "numpy",
+        "random",
+        "re",
+        "statistics",
+        "string",
+        "tensorflow",
+        "textwrap",
+        "time",
+        "typing",
+        "unicodedata",
     }
 )
 """Top-level modules an exercise cell may import."""
 
 FORBIDDEN_NAMES = frozenset(
     {
-        "__builtins__", "__import__", "breakpoint", "compile", "delattr", "eval", "exec", "exit",
-        "get_ipython", "getattr", "globals", "help", "input", "locals", "memoryview", "open",
-        "quit", "setattr", "vars",
+        "__builtins__",
+        "__import__",
+        "breakpoint",
+        "compile",
+        "delattr",
+        "eval",
+        "exec",
+        "exit",
+        "get_ipython",
+        "getattr",
+        "globals",
+        "help",
+        "input",
+        "locals",
+        "memoryview",
+        "open",
+        "quit",
+        "setattr",
+        "vars",
     }
 )
 """Names that reach the interpreter, IPython or files (IPython magics become get_ipython())."""
 
 FORBIDDEN_ATTRIBUTES = frozenset(
     {
-        "builtins", "ctypes", "f_back", "f_builtins", "f_code", "f_globals", "f_locals", "gc",
-        "gfile", "gi_code", "gi_frame", "cr_frame", "ag_frame", "importlib", "inspect", "io",
-        "load", "loadtxt", "marshal", "memmap", "fromfile", "multiprocessing", "os", "pathlib",
-        "pickle", "popen", "py_function", "numpy_function", "raw_ops", "save", "savetxt",
-        "shutil", "signal", "socket", "subprocess", "sys", "system", "tb_frame", "tb_next",
-        "threading", "tofile",
+        "builtins",
+        "ctypes",
+        "f_back",
+        "f_builtins",
+        "f_code",
+        "f_globals",
+        "f_locals",
+        "gc",
+        "gfile",
+        "gi_code",
+        "gi_frame",
+        "cr_frame",
+        "ag_frame",
+        "importlib",
+        "inspect",
+        "io",
+        "load",
+        "loadtxt",
+        "marshal",
+        "memmap",
+        "fromfile",
+        "multiprocessing",
+        "os",
+        "pathlib",
+        "pickle",
+        "popen",
+        "py_function",
+        "numpy_function",
+        "raw_ops",
+        "save",
+        "savetxt",
+        "shutil",
+        "signal",
+        "socket",
+        "subprocess",
+        "sys",
+        "system",
+        "tb_frame",
+        "tb_next",
+        "threading",
+        "tofile",
     }
 )
 """Attributes that lead to the file system, processes, frames or the interpreter."""
@@ -150,13 +221,21 @@ def violations(source: str, protected: set[str], may_bind: set[str]) -> list[str
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Name) and (node.id in FORBIDDEN_NAMES or node.id.startswith("__")):
-            what = "IPython magics and shell commands are" if node.id == "get_ipython" else (
-                f"{node.id} is" if node.id != "getattr" else "getattr is (use a dict of choices)"
+            what = (
+                "IPython magics and shell commands are"
+                if node.id == "get_ipython"
+                else (
+                    f"{node.id} is"
+                    if node.id != "getattr"
+                    else "getattr is (use a dict of choices)"
+                )
             )
             found.append(f"line {line}: {what} not allowed in an exercise cell")
-        elif isinstance(node, ast.Attribute) and (
-            node.attr.startswith("_") or node.attr in FORBIDDEN_ATTRIBUTES
-        ) and not _is_super_init(node):
+        elif (
+            isinstance(node, ast.Attribute)
+            and (node.attr.startswith("_") or node.attr in FORBIDDEN_ATTRIBUTES)
+            and not _is_super_init(node)
+        ):
             found.append(f"line {line}: the attribute .{node.attr} is not allowed")
         elif isinstance(node, ast.Import | ast.ImportFrom):
             module = node.module if isinstance(node, ast.ImportFrom) else None

@@ -185,14 +185,21 @@ def grade_notebook(
             shutil.rmtree(scratch, ignore_errors=True)
         begun = steps[verdicts.begun] if verdicts.begun is not None else None
         if begun is not None and begun.id not in verdicts.outcomes and not verdicts.done:
-            why = "was stopped at the notebook's time limit" if run.timed_out else (
-                "ended the grading process (a crash, or more memory than "
-                f"{limits.memory_mb:,} MiB)"
+            why = (
+                "was stopped at the notebook's time limit"
+                if run.timed_out
+                else (
+                    "ended the grading process (a crash, or more memory than "
+                    f"{limits.memory_mb:,} MiB)"
+                )
             )
             verdicts.outcomes[begun.id] = {"status": "killed", "evalue": why}
         for exercise in solution.exercises:
-            mine = [(s, verdicts.outcomes[s.id]) for s in steps
-                    if s.exercise == exercise.id and s.id in verdicts.outcomes]
+            mine = [
+                (s, verdicts.outcomes[s.id])
+                for s in steps
+                if s.exercise == exercise.id and s.id in verdicts.outcomes
+            ]
             if exercise.id not in done and mine:
                 done[exercise.id] = score_exercise(exercise, mine, limits)
         if verdicts.done or begun is None:
@@ -206,8 +213,17 @@ def grade_notebook(
     rows = []
     for exercise in solution.exercises:
         points, reason, feedback = done.get(exercise.id, (0.0, "not graded", "not graded"))
-        rows.append(GradeRow(student, solution.path.name, exercise.id, points, exercise.points,
-                             _short(reason) + note, _short(feedback)))
+        rows.append(
+            GradeRow(
+                student,
+                solution.path.name,
+                exercise.id,
+                points,
+                exercise.points,
+                _short(reason) + note,
+                _short(feedback),
+            )
+        )
     return rows
 
 
@@ -233,8 +249,10 @@ def grade_file(
         reason = _short(f"not a readable notebook ({type(error).__name__}: {error})")
         if solution is None:
             return [GradeRow(student, "-", "-", 0.0, 0.0, reason, reason)]
-        return [GradeRow(student, solution.path.name, e.id, 0.0, e.points, reason, reason)
-                for e in solution.exercises]
+        return [
+            GradeRow(student, solution.path.name, e.id, 0.0, e.points, reason, reason)
+            for e in solution.exercises
+        ]
     solution = match_solution(submission, path, solutions)
     if solution is None:
         why = f"no matching solution: no exercise tags or name of {', '.join(sorted(solutions))}"
@@ -245,7 +263,7 @@ def grade_file(
 def grade_all(
     paths: Sequence[str | Path],
     solutions_dir: str | Path = "solutions",
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
     jobs: int = 1,
     use_sandbox: bool = True,
     progress: bool = False,
@@ -261,6 +279,8 @@ def grade_all(
     from time import monotonic
 
     from instructor.submissions import find_submissions, load_solutions, student_name
+
+    limits = limits or Limits()
 
     if use_sandbox and (problem := sandbox.sandbox_problem()):
         raise RuntimeError(
@@ -282,8 +302,10 @@ def grade_all(
             rows = grade_file(path, student, solutions, limits, data, root, use_sandbox)
             if progress:
                 got, most = sum(r.points for r in rows), sum(r.max_points for r in rows)
-                print(f"{student}: {got:g}/{most:g} ({path}, {monotonic() - start:.1f} s)",
-                      file=sys.stderr)
+                print(
+                    f"{student}: {got:g}/{most:g} ({path}, {monotonic() - start:.1f} s)",
+                    file=sys.stderr,
+                )
             return rows
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

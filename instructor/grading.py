@@ -88,8 +88,9 @@ def student_cells(submission_nb, solution: Solution) -> dict[str, str | None]:
     for exercise in solution.exercises:
         first = _first_line(solution.nb.cells[exercise.exercise_cell].source)
         if found[exercise.id] is None and first and not first.startswith("###"):
-            found[exercise.id] = next((c.source for c in code if _first_line(c.source) == first),
-                                      None)
+            found[exercise.id] = next(
+                (c.source for c in code if _first_line(c.source) == first), None
+            )
     return found
 
 
@@ -137,13 +138,20 @@ def build_steps(solution: Solution, answers: dict[str, str | None], skip: set[st
                 add("solution", cell.source)
             index += 1
             continue
-        between = [c.source for c in cells[index + 1 : exercise.check_cell] if c.cell_type == "code"]
+        between = [
+            c.source for c in cells[index + 1 : exercise.check_cell] if c.cell_type == "code"
+        ]
         add("student", answers[exercise.id] or "", exercise=exercise.id)
         for source in between:
             add("solution", source)
         for segment in check_segments(cells[exercise.check_cell].source):
-            add("check", segment.source, exercise=exercise.id, check=segment.name,
-                hidden=segment.hidden)
+            add(
+                "check",
+                segment.source,
+                exercise=exercise.id,
+                check=segment.name,
+                hidden=segment.hidden,
+            )
         add("solution", cell.source)  # the solution's state again, for the exercises after
         for source in between:
             add("solution", source)

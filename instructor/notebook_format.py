@@ -30,8 +30,18 @@ CHECKED_TAG = "nbval-check-output"
 # Editor state: Google Colab (colab, executionInfo, outputId, id), Jupyter (execution,
 # ExecuteTime, collapsed, scrolled, heading_collapsed, hidden, jupyter) and VS Code.
 _CELL_METADATA_DROP = (
-    "colab", "executionInfo", "outputId", "id", "execution", "ExecuteTime", "collapsed",
-    "scrolled", "heading_collapsed", "hidden", "jupyter", "vscode",
+    "colab",
+    "executionInfo",
+    "outputId",
+    "id",
+    "execution",
+    "ExecuteTime",
+    "collapsed",
+    "scrolled",
+    "heading_collapsed",
+    "hidden",
+    "jupyter",
+    "vscode",
 )
 _NB_METADATA_KEEP = ("kernelspec", "language_info")
 PYTHON_VERSION = "3.11.7"
@@ -124,7 +134,6 @@ def dumps(nb) -> str:
 def write(nb, path: str | os.PathLike[str]) -> None:
     """Write a notebook with a trailing newline (nbformat 4.5, as cleaned)."""
     Path(path).write_text(dumps(nb), encoding="utf-8")
-
 
 
 SOLUTION_BEGIN = "### BEGIN SOLUTION"

@@ -1,10 +1,12 @@
-"""Tests for helpers.data: fetching with sha256 checks, offline folders, reading and splitting."""
+"""Tests for helpers.data: sha256-checked fetching, offline folders, El Nino, reading, splitting."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from helpers.data import (
     Dataset,
     TextSplits,
     fetch,
+    load_elnino,
     load_splits,
     load_text,
     read_text_file,
@@ -161,6 +164,117 @@ def test_real_tinyshakespeare_has_the_documented_size_and_split(monkeypatch, rea
     assert [len(part) for part in splits] == [1_003_854, 55_770, 55_770]
     assert splits.train + splits.val + splits.test == text
     assert text.startswith(splits.train) and text.endswith(splits.test)
+
+
+# --- load_elnino ----------------------------------------------------------------------------
+
+ELNINO_HEADER = '"YEAR","JAN","FEB","MAR","APR","MAY","JUN","JUL","AUG","SEP","OCT","NOV","DEC"\n'
+FAKE_ELNINO = ELNINO_HEADER + "".join(  # three years, the real file's layout
+    f"{year}," + ",".join(f"{20 + year % 10 + month / 100:.3f}" for month in range(12)) + "\n"
+    for year in (1950, 1951, 1952)
+)
+
+
+def _fake_elnino(monkeypatch, content: str) -> Dataset:
+    """Replace the registry's 'elnino' entry by one whose sha256 matches ``content``."""
+    dataset = Dataset(
+        name="elnino",
+        url="https://example.invalid/elnino.csv",
+        filename="elnino.csv",
+        sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        description="A small El Nino table.",
+    )
+    monkeypatch.setitem(DATASETS, "elnino", dataset)
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+    return dataset
+
+
+def test_elnino_is_registered_with_its_public_source_and_sha256():
+    dataset = DATASETS["elnino"]
+    assert dataset.filename == "elnino.csv"
+    assert dataset.url == (
+        "https://raw.githubusercontent.com/statsmodels/statsmodels/v0.14.6/"
+        "statsmodels/datasets/elnino/elnino.csv"
+    )
+    assert dataset.sha256 == "b647be00e0fd264be9764e317e6b963f35030014ecca2b21b204521716e463ad"
+
+
+def test_load_elnino_returns_years_and_a_table_of_twelve_months(monkeypatch, tmp_path):
+    _forbid_download(monkeypatch)
+    _fake_elnino(monkeypatch, FAKE_ELNINO)
+    (tmp_path / "elnino.csv").write_text(FAKE_ELNINO, encoding="utf-8")
+    years, sst = load_elnino(data_dir=tmp_path)
+    assert years.tolist() == [1950, 1951, 1952]
+    assert np.issubdtype(years.dtype, np.integer)
+    assert sst.shape == (3, 12) and sst.dtype == np.float32
+    np.testing.assert_allclose(sst[1, [0, 11]], [21.00, 21.11], rtol=0, atol=1e-5)
+    # What notebook 03 does with it: one value per month, in calendar order.
+    assert sst.ravel()[12] == sst[1, 0] and np.repeat(years, 12)[12] == 1951
+
+
+def test_load_elnino_reads_the_offline_folder_from_the_environment(monkeypatch, tmp_path):
+    _forbid_download(monkeypatch)
+    _fake_elnino(monkeypatch, FAKE_ELNINO)
+    (tmp_path / "elnino.csv").write_text(FAKE_ELNINO, encoding="utf-8")
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    years, sst = load_elnino()
+    assert len(years) == len(sst) == 3
+
+
+def test_load_elnino_downloads_through_keras_when_no_folder_is_set(monkeypatch, tmp_path):
+    import keras
+
+    _fake_elnino(monkeypatch, FAKE_ELNINO)
+    (tmp_path / "elnino.csv").write_text(FAKE_ELNINO, encoding="utf-8")
+    calls = []
+
+    def fake_get_file(fname, origin):
+        calls.append((fname, origin))
+        return str(tmp_path / fname)
+
+    monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
+    assert load_elnino()[1].shape == (3, 12)
+    assert calls == [("elnino.csv", "https://example.invalid/elnino.csv")]
+
+
+def test_load_elnino_refuses_a_file_whose_sha256_differs(monkeypatch, tmp_path):
+    _forbid_download(monkeypatch)
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+    (tmp_path / "elnino.csv").write_text(FAKE_ELNINO, encoding="utf-8")  # not the real table
+    with pytest.raises(
+        DataIntegrityError,
+        match=r"elnino\.csv is not the expected 'elnino' file: its sha256 is [0-9a-f]{64}, "
+        r"expected b647be00e0fd.*Delete the file",
+    ):
+        load_elnino(data_dir=tmp_path)
+
+
+def test_load_elnino_names_the_missing_file_in_the_offline_folder(monkeypatch, tmp_path):
+    _forbid_download(monkeypatch)
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"has no elnino\.csv.*download it from https"):
+        load_elnino()
+
+
+def test_load_elnino_refuses_a_table_without_thirteen_columns(monkeypatch, tmp_path):
+    _forbid_download(monkeypatch)
+    ragged = ELNINO_HEADER + "1950,1.0,2.0\n"
+    _fake_elnino(monkeypatch, ragged)
+    (tmp_path / "elnino.csv").write_text(ragged, encoding="utf-8")
+    with pytest.raises(DataIntegrityError, match=r"elnino\.csv has shape \(1, 3\), expected"):
+        load_elnino(data_dir=tmp_path)
+
+
+def test_real_elnino_table_has_61_years_of_monthly_temperatures(monkeypatch):
+    folder = os.environ.get(DATA_DIR_ENV)
+    if not folder or not (Path(folder) / "elnino.csv").is_file():
+        pytest.skip(f"no elnino.csv in {DATA_DIR_ENV} ({folder}); .ci/run builds such a folder")
+    _forbid_download(monkeypatch)
+    years, sst = load_elnino()
+    assert years.tolist() == list(range(1950, 2011))
+    assert sst.shape == (61, 12)
+    np.testing.assert_allclose(sst[0, :3], [23.11, 24.20, 25.37], atol=1e-5)  # 1950, Jan-Mar
+    assert 18 < sst.min() < sst.max() < 30  # deg C off Ecuador and Peru
 
 
 # --- read_text_file --------------------------------------------------------------------------

@@ -50,7 +50,9 @@ ALLOWED = {
                            "        super().__init__()\n        self.units = units",
     "rebind a plain variable": "splits = 4",
     "allowed imports": "import math\nfrom collections import Counter\nimport tensorflow as tf",
-    "loops and comprehensions": "total = sum(i * i for i in range(10))\nfor k in range(3):\n    pass",
+    "loops and comprehensions": (
+        "total = sum(i * i for i in range(10))\nfor k in range(3):\n    pass"
+    ),
 }  # fmt: skip
 
 

@@ -187,7 +187,7 @@ def test_feedback_and_lms_export_are_written_and_never_show_a_hidden_check(grade
     texts.append(out.with_name("gradebook-lms.csv").read_text(encoding="utf-8"))
     for text in texts:
         assert not [line for line in hidden if line in text]
-    visible_only = (out.parent / "gradebook-feedback" / "visible_only" / "01_warmup.ipynb.md")
+    visible_only = out.parent / "gradebook-feedback" / "visible_only" / "01_warmup.ipynb.md"
     assert "a hidden check" in visible_only.read_text(encoding="utf-8")
     with open(out.with_name("gradebook-lms.csv"), newline="", encoding="utf-8") as handle:
         lms = {row["student"]: row for row in csv.DictReader(handle)}
@@ -195,7 +195,7 @@ def test_feedback_and_lms_export_are_written_and_never_show_a_hidden_check(grade
     assert lms["blank"]["total"] == "0" and lms["honest"]["01_warmup.ipynb"] == "4"
 
 
-# --------------------------------------------------------------------------- fairness, partial credit
+# ------------------------------------------------------------------- fairness, partial credit
 
 
 def _dependent_solution() -> object:
@@ -216,8 +216,9 @@ def _dependent_solution() -> object:
                       "### BEGIN HIDDEN CHECKS\nassert stats(np.ones(3))['n'] == 3\n"
                       "### END HIDDEN CHECKS"),
     ]  # fmt: skip
-    for cell, cell_tags in zip(cells, [[], ["exercise:double"], ["check:double"], [],
-                                       ["exercise:stats"], ["check:stats", "points:3"]]):  # fmt: skip
+    roles = [[], ["exercise:double"], ["check:double"], [], ["exercise:stats"],
+             ["check:stats", "points:3"]]  # fmt: skip
+    for cell, cell_tags in zip(cells, roles, strict=True):
         cell.metadata["tags"] = cell_tags
     return new_notebook(cells=cells)
 
@@ -247,7 +248,7 @@ def test_a_wrong_exercise_1_does_not_cost_exercise_2_and_named_checks_split_the_
     assert "'sum'" not in rows["partial", "stats"]["reason"]
 
 
-# --------------------------------------------------------------------------- layers beneath the policy
+# ------------------------------------------------------------------- layers beneath the policy
 
 
 def _run(student_source: str, tmp_path: Path, check: str = "assert True"):
@@ -284,8 +285,13 @@ def test_in_the_sandbox_solutions_other_submissions_home_and_network_are_out_of_
             verdicts, _ = _run(code, tmp_path / what)
             outcome = verdicts.outcomes[1]
             assert outcome["status"] == "error", f"{what}: the attempt succeeded"
-            assert outcome["ename"] in ("FileNotFoundError", "PermissionError", "OSError",
-                                        "ConnectionRefusedError", "TimeoutError"), outcome
+            assert outcome["ename"] in (
+                "FileNotFoundError",
+                "PermissionError",
+                "OSError",
+                "ConnectionRefusedError",
+                "TimeoutError",
+            ), outcome
         # Outside the sandbox the same attempts work: the test would notice a broken setup.
         assert (repo / "solutions" / "01_one_hot_encoding.ipynb").read_text()
         socket.create_connection(("127.0.0.1", port), timeout=3).close()
@@ -308,7 +314,9 @@ def test_forged_verdict_lines_are_ignored_and_the_check_still_decides(tmp_path):
         "os._exit(0)"
     )
     verdicts, _ = _run(forge, tmp_path)
-    assert verdicts.forged >= 1, "the forged line never reached the channel: the test proves nothing"
+    assert verdicts.forged >= 1, (
+        "the forged line never reached the channel: the test proves nothing"
+    )
     assert 2 not in verdicts.outcomes and not verdicts.done
 
 

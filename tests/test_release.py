@@ -33,8 +33,16 @@ def _files(tree: Path) -> list[str]:
 
 def test_release_holds_the_student_side_and_nothing_of_the_instructors(release):
     files = _files(release)
-    for expected in ("README.md", "LICENSE", "pyproject.toml", "environment.yml", "course",
-                     "data/README.md", "helpers/__init__.py", "notebooks/00_setup_check.ipynb"):
+    for expected in (
+        "README.md",
+        "LICENSE",
+        "pyproject.toml",
+        "environment.yml",
+        "course",
+        "data/README.md",
+        "helpers/__init__.py",
+        "notebooks/00_setup_check.ipynb",
+    ):
         assert expected in files, f"the release lacks {expected}"
     assert {Path(f).name for f in files if f.startswith("notebooks/")} == {
         p.name for p in SOLUTIONS.glob("*.ipynb")
@@ -100,25 +108,42 @@ def test_release_installs_from_a_git_tag_with_the_setup_cell_command_and_runs_00
     repo = tmp_path / "repo"
     shutil.copytree(release, repo)
     git = ["git", "-C", str(repo), "-c", "user.name=ci", "-c", "user.email=ci@example.invalid"]
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "release"],
-                 ["tag", release_tag()]):
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "release"],
+        ["tag", release_tag()],
+    ):
         subprocess.run([*git, *args], check=True)
     # A fresh venv that already has TensorFlow/Keras (as Colab has): this venv's packages.
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     Path(site, "colab_packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
     command = _setup_command(release / "notebooks" / "00_setup_check.ipynb")
     assert command.split()[:4] == ["pip", "install", "-q", "--no-deps"]
     # pip < 24 refuses a direct-reference URL without a host: file://localhost/... works for all.
-    local = command.replace(install_spec().split(" @ ")[1], f"git+file://localhost{repo}@{release_tag()}")
+    local = command.replace(
+        install_spec().split(" @ ")[1], f"git+file://localhost{repo}@{release_tag()}"
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    subprocess.run([python, "-m", *local.split()[:4], local.split('"')[1]], check=True, env=env,
-                   cwd=tmp_path)
-    where = subprocess.run([python, "-c", "import helpers; print(helpers.__file__)"], env=env,
-                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    subprocess.run(
+        [python, "-m", *local.split()[:4], local.split('"')[1]], check=True, env=env, cwd=tmp_path
+    )
+    where = subprocess.run(
+        [python, "-c", "import helpers; print(helpers.__file__)"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert where.startswith(site), f"helpers came from {where}, not the installed release"
     # Execute 00 from the release, its exercise filled in from the solution.
     from instructor.grade_run import data_folder, run_steps
@@ -132,9 +157,17 @@ def test_release_installs_from_a_git_tag_with_the_setup_cell_command_and_runs_00
         if cell.cell_type == "code" and cell.source.strip():
             tag = next((t for t in tags(cell) if t in answers), None)
             kind = "check" if any(t.startswith("check:") for t in tags(cell)) else "solution"
-            steps.append(Step(len(steps), "student" if tag else kind, answers.get(tag, cell.source)))
-    verdicts, run = run_steps(steps, tmp_path / "run", Limits(timeout=300), data_folder(tmp_path),
-                              use_sandbox=False, python=str(python))
+            steps.append(
+                Step(len(steps), "student" if tag else kind, answers.get(tag, cell.source))
+            )
+    verdicts, run = run_steps(
+        steps,
+        tmp_path / "run",
+        Limits(timeout=300),
+        data_folder(tmp_path),
+        use_sandbox=False,
+        python=str(python),
+    )
     assert verdicts.done, run.stderr.decode(errors="replace")[-2000:]
     assert {o["status"] for o in verdicts.outcomes.values()} == {"ok"}, verdicts.outcomes
 

@@ -118,8 +118,7 @@ def test_gpu_hint_gives_the_colab_menu_path_only_on_colab():
 
 def test_time_line_states_gpu_and_cpu_minutes_and_whether_the_gpu_time_is_measured():
     assert time_line((2, 10.5)) == (
-        "Full mode takes about 2 min on a GPU (estimated) and 10.5 min on a 2-core CPU "
-        "(measured)."
+        "Full mode takes about 2 min on a GPU (estimated) and 10.5 min on a 2-core CPU (measured)."
     )
     assert "(measured on a Colab T4)" in time_line((2, 10.5), gpu_measured=True)
 

@@ -14,7 +14,7 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 INSTRUCTOR_ONLY = ("instructor", "nbformat", "nbclient", "ipykernel", "IPython", "jupyter_core",
-                   "jupyter_client", "nbval", "pytest", "hypothesis", "yaml", "statsmodels")  # fmt: skip
+                   "jupyter_client", "nbval", "pytest", "hypothesis", "yaml")  # fmt: skip
 IMPORT_NAMES = {"tensorflow": "tensorflow", "keras": "keras", "numpy": "numpy",
                 "matplotlib": "matplotlib"}  # fmt: skip
 

@@ -9,7 +9,8 @@ It reads one JSON object from standard input::
 and runs every step's source in one IPython shell, in order. Solution steps run unguarded (they
 are the instructor's code); student and check steps get a time limit and an output cap each.
 For every student and check step it writes two lines to the file descriptor ``channel`` (a pipe the
-grader owns): ``begin`` before the step and its outcome after it. Each line carries an HMAC of its body
+grader owns): ``begin`` before the step and its outcome after it. Each line carries an HMAC
+of its body
 under the key, which the student's code cannot see (it only ever lived in this module's local
 variables), so a forged line is recognised and ignored.
 """
