@@ -104,18 +104,39 @@ def plot_learning_curve(
     prefix = f"{label}: " if label else ""
     (line,) = ax.plot(epochs, train, linestyle="--", label=f"{prefix}training")
     if val is not None:
-        ax.plot(epochs, val, color=line.get_color(), marker="o", markersize=3,
-                label=f"{prefix}validation")
+        ax.plot(
+            epochs,
+            val,
+            color=line.get_color(),
+            marker="o",
+            markersize=3,
+            label=f"{prefix}validation",
+        )
         epoch, loss = best_epoch(logs)
-        ax.plot([epoch], [loss], marker="*", markersize=14, color=line.get_color(),
-                linestyle="none", label=f"{prefix}best: {loss:.3f} nats, epoch {epoch}")
+        ax.plot(
+            [epoch],
+            [loss],
+            marker="*",
+            markersize=14,
+            color=line.get_color(),
+            linestyle="none",
+            label=f"{prefix}best: {loss:.3f} nats, epoch {epoch}",
+        )
         if title is None:
-            title = (f"Best validation loss {loss:.3f} nats = {loss * NATS_TO_BITS:.3f} "
-                     f"bits/char (epoch {epoch})")
+            title = (
+                f"Best validation loss {loss:.3f} nats = {loss * NATS_TO_BITS:.3f} "
+                f"bits/char (epoch {epoch})"
+            )
     for name, value in (reference or {}).items():
         ax.axhline(value, color="grey", linewidth=1, linestyle=":")
-        ax.annotate(f"{name}: {value:.2f} nats", (1, value), xytext=(2, 3),
-                    textcoords="offset points", fontsize=8, color="grey")
+        ax.annotate(
+            f"{name}: {value:.2f} nats",
+            (1, value),
+            xytext=(2, 3),
+            textcoords="offset points",
+            fontsize=8,
+            color="grey",
+        )
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("cross-entropy (nats per character)")
