@@ -134,6 +134,16 @@ def _is_super_init(node: ast.Attribute) -> bool:
     )
 
 
+def _assigned(target: ast.expr) -> list[ast.expr]:
+    """The expressions a target writes to: unpacks tuples, lists and starred targets only,
+    so that names read inside an index (``a[np.arange(3)] = 1``) do not count as written."""
+    if isinstance(target, ast.Tuple | ast.List):
+        return [part for element in target.elts for part in _assigned(element)]
+    if isinstance(target, ast.Starred):
+        return _assigned(target.value)
+    return [target]
+
+
 def _root_name(node: ast.expr) -> str | None:
     """``a`` for ``a.b.c`` or ``a[0].b``; None when the chain does not start at a name."""
     while isinstance(node, ast.Attribute | ast.Subscript):
@@ -257,7 +267,7 @@ def violations(source: str, protected: set[str], may_bind: set[str]) -> list[str
         elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
             targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
             for target in targets:
-                for part in ast.walk(target):
+                for part in _assigned(target):
                     if isinstance(part, ast.Attribute | ast.Subscript):
                         root = _root_name(part)
                         if root in protected:

@@ -22,6 +22,7 @@ REFUSED = {
     "line magic": "%time x = 1",
     "shell escape": "!cat /etc/passwd",
     "patch numpy": "np.allclose = lambda *a, **k: True",
+    "patch numpy in an unpacking": "x, np.pi = 1, 3",
     "patch numpy deeper": "np.testing.assert_allclose = print",
     "patch through subscript": "keras.layers.__dict__['Dense'] = None",
     "rebind a builtin": "len = lambda x: 0",
@@ -49,6 +50,7 @@ ALLOWED = {
     "class with __init__": "class Cell(keras.layers.Layer):\n    def __init__(self, units):\n"
                            "        super().__init__()\n        self.units = units",
     "rebind a plain variable": "splits = 4",
+    "index with a module function": "batch = np.zeros((2, 3))\nbatch[0, np.arange(3)] = 1.0",
     "allowed imports": "import math\nfrom collections import Counter\nimport tensorflow as tf",
     "loops and comprehensions": (
         "total = sum(i * i for i in range(10))\nfor k in range(3):\n    pass"
