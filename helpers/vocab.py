@@ -176,8 +176,12 @@ class CharVocab:
         ids = self.encode(text)
         return np.eye(self.size, dtype=np.float32)[ids]
 
-    def to_json(self) -> str:
-        """Serialise to a JSON string that :meth:`from_json` reads back."""
+    def to_json(self, ascii_only: bool = False) -> str:
+        """Serialise to a JSON string that :meth:`from_json` reads back.
+
+        ``ascii_only`` escapes every non-ASCII character (``\\u00e9``); :meth:`save` uses it
+        when the characters cannot be written as UTF-8 (lone surrogates from broken text).
+        """
         return json.dumps(
             {
                 "format": _FORMAT,
@@ -186,7 +190,7 @@ class CharVocab:
                 "unknown_id": UNKNOWN_ID,
                 "chars": list(self._chars),
             },
-            ensure_ascii=False,
+            ensure_ascii=ascii_only,
             indent=1,
         )
 
@@ -218,7 +222,12 @@ class CharVocab:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the vocabulary as UTF-8 JSON to ``path`` and return the path."""
         path = Path(path)
-        path.write_text(self.to_json(), encoding="utf-8")
+        text = self.to_json()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: escaped JSON still round-trips exactly
+            text = self.to_json(ascii_only=True)
+        path.write_text(text, encoding="utf-8")
         return path
 
     @classmethod

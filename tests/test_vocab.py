@@ -235,3 +235,9 @@ def test_equality_membership_and_repr():
     assert repr(vocab) == "CharVocab(size=5, chars='ehlo')"
     long = CharVocab.from_text("abcdefghijklmnopqrstuvwxyz")
     assert repr(long) == "CharVocab(size=27, chars='abcdefghijklmnopqrst'...)"
+
+
+def test_a_vocabulary_with_a_lone_surrogate_saves_and_loads_exactly(tmp_path):
+    vocab = CharVocab(["a", "\ud800", "é"])  # found by hypothesis: not encodable as UTF-8
+    vocab.save(tmp_path / "v.json")
+    assert CharVocab.load(tmp_path / "v.json").chars == vocab.chars
