@@ -84,7 +84,7 @@ def test_checker_fails_when_conv_lstm_uses_a_plain_lstm_recurrence(run_checker, 
         run_checker(conv_lstm1d_params=matrix_recurrence)
 
 
-def test_checker_fails_when_a_bidirectional_concat_stack_reads_n_instead_of_2n(run_checker):
+def test_checker_fails_when_a_bidirectional_concat_stack_reads_n_instead_of_2n(run_checker, capsys):
     def narrow(cell, m, n, layers, merge_mode=None):
         per_layer = {"simple_rnn": 1, "lstm": 4, "gru": 3, "peephole_lstm": 4}[cell]
         bias = 2 if cell == "gru" else 1
@@ -94,9 +94,12 @@ def test_checker_fails_when_a_bidirectional_concat_stack_reads_n_instead_of_2n(r
         rest = per_layer * (n * n + n * n + bias * n) + extra
         return copies * (first + (layers - 1) * rest)
 
+    # The visible cases are random and may hold no concat stack of two or more layers; the
+    # hidden check builds one for every cell, so the checker as a whole fails on every run.
     with pytest.raises(AssertionError, match="rnn_stack_params disagrees with Keras"):
-        for _ in range(5):  # the visible cases are random; one concat stack of 2+ layers fails it
-            run_checker(rnn_stack_params=narrow)
+        run_checker(rnn_stack_params=narrow)
+    off = _off_lines(capsys.readouterr().out)
+    assert off and all("'concat')" in line for line in off), off  # only concat stacks are off
 
 
 def test_checker_reports_unfinished_stubs_as_failed_checks_not_crashes(run_checker, capsys):
