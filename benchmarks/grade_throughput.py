@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from instructor.cli import main as course  # noqa: E402
-from instructor.notebook_format import read, write  # noqa: E402
+from instructor.notebook_io import read, write  # noqa: E402
 from instructor.student_copies import student_notebook  # noqa: E402
 
 STUDENTS, BUDGET_HOURS = 100, 2.0

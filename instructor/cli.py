@@ -140,7 +140,7 @@ def _students(args) -> int:
 
 def _notebooks(args) -> int:
     from instructor import run_notebooks
-    from instructor.notebook_format import clean_notebook, dumps, read, write
+    from instructor.notebook_io import clean_notebook, dumps, read, write
 
     if args.action == "run-all":
         from helpers.runtime import smoke_mode

@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from instructor import exercise_policy
-from instructor.notebook_format import EXERCISE_TAG, check_segments, tags
+from instructor.notebook_format import EXERCISE_TAG, check_segments
+from instructor.notebook_io import tags
 from instructor.submissions import Solution
 
 _REASON_LENGTH = 240

@@ -1,11 +1,12 @@
-"""The competition leaderboard: check, score and rank every submission folder, write the board.
+"""The competition leaderboard: check, score and rank every submission, write the board.
 
-Every submission is hostile input. For each folder, in this process:
+Every submission (a folder, or the ``.zip`` notebooks 05 and 06 download) is hostile input. For
+each, in this process:
 
-1. the folder is walked without following links: a symlink anywhere in it, a special file
-   (FIFO, device, socket) or more than :data:`MAX_ENTRIES` entries refuse it;
-2. the files the competition uses are copied into a fresh scratch folder, each opened without
-   following links and size-checked before it is read (:data:`FILE_LIMITS`);
+1. its files are read by :mod:`instructor.submission_files`: links, special files, unsafe zip
+   members and oversized files refuse it; only the competition's files are read, each
+   size-checked before it is read;
+2. they are written into a fresh scratch folder;
 3. the copy of ``model.keras`` is checked by :func:`instructor.model_check.check_model_file`
    (archive, allowlisted config, declared parameters) before anything loads it.
 
@@ -30,7 +31,6 @@ import json
 import math
 import os
 import shutil
-import stat
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +39,6 @@ from pathlib import Path
 
 from helpers.competition import (
     GENERATION_FILE,
-    MAX_FILE_MB,
     MAX_PARAMS,
     MODEL_FILE,
     NAME_FILE,
@@ -50,19 +49,10 @@ from helpers.competition import (
 )
 from instructor import sandbox
 from instructor.model_check import ModelRefused, check_model_file
+from instructor.submission_files import FILE_LIMITS, Refused, read_submission
 
 DEFAULT_TIMEOUT = 600
 """Seconds one submission may take to load and score."""
-FILE_LIMITS = {
-    MODEL_FILE: MAX_FILE_MB * 2**20,
-    VOCAB_FILE: 2**20,
-    SENTENCE_FILE: 64 * 2**10,
-    NAME_FILE: 4 * 2**10,
-    GENERATION_FILE: 4 * 2**10,
-}
-"""Largest size, in bytes, of each file of a submission that is read."""
-MAX_ENTRIES = 256
-"""Most files and folders a submission folder may hold (anywhere below it)."""
 WORKER = Path(__file__).resolve().parent / "sandboxed" / "score_submission.py"
 _HELPERS = Path(__file__).resolve().parents[1] / "helpers"
 _CHECKS = ("reproduced", "not reproduced", "no generation.json", "not checked")
@@ -71,66 +61,13 @@ _ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_HELPERS.parent), "MPLBACKEND
         "CUDA_VISIBLE_DEVICES": ""}  # fmt: skip
 
 
-class Refused(Exception):
-    """A submission refused before scoring; the message is the board's reason."""
-
-
-def inspect_folder(folder: Path) -> None:
-    """Refuse a folder that is a link or holds a link, a special file or too many entries."""
-    if folder.is_symlink():
-        raise Refused("refused: the submission folder is a symlink")
-    count = 0
-    stack = [folder]
-    while stack:
-        with os.scandir(stack.pop()) as entries:
-            for item in entries:
-                count += 1
-                where = os.path.relpath(item.path, folder)
-                if count > MAX_ENTRIES:
-                    raise Refused(f"refused: more than {MAX_ENTRIES} files and folders")
-                if item.is_symlink():
-                    raise Refused(f"refused: symlink in the submission: {where}")
-                if item.is_dir(follow_symlinks=False):
-                    stack.append(Path(item.path))
-                elif not item.is_file(follow_symlinks=False):
-                    raise Refused(f"refused: special file in the submission: {where}")
-
-
-def read_limited(path: Path, limit: int) -> bytes | None:
-    """The bytes of the regular file ``path`` (None when absent), never following a link.
-
-    Raises:
-        Refused: a link, a special file, or a file larger than ``limit`` bytes.
-    """
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise Refused(f"refused: {path.name} cannot be opened ({error.strerror})") from None
-    with os.fdopen(handle, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"refused: {path.name} is not a regular file")
-        if info.st_size > limit:
-            raise Refused(f"refused: {path.name} is {info.st_size:,} bytes (limit {limit:,})")
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise Refused(f"refused: {path.name} grew past {limit:,} bytes while read")
-    return data
-
-
-def _copy_files(folder: Path, copy: Path, entry: Entry) -> None:
-    """Copy the submission's files into ``copy``; fill in the name and sentence of ``entry``."""
+def _copy_files(present: dict[str, bytes], copy: Path, entry: Entry) -> None:
+    """Write the submission's files into ``copy``; fill in the name and sentence of ``entry``."""
     copy.mkdir(mode=0o755)
-    present = {}
-    for name, limit in FILE_LIMITS.items():
-        data = read_limited(folder / name, limit)
-        if data is not None:
-            (copy / name).write_bytes(data)
-            present[name] = data
+    for name, data in present.items():
+        (copy / name).write_bytes(data)
     name = present.get(NAME_FILE, b"").decode("utf-8", errors="replace").strip()
-    entry.name = name[:200] or folder.name
+    entry.name = name[:200] or entry.name
     entry.sentence = present.get(SENTENCE_FILE, b"").decode("utf-8", "replace").strip()[:1000]
     missing = [f for f in (MODEL_FILE, VOCAB_FILE, SENTENCE_FILE) if f not in present]
     if missing:
@@ -181,14 +118,14 @@ def score_folder(
 ) -> Entry:
     """Check, copy and score one submission folder (see the module docstring); never raises
     for a bad submission: its entry has the reason."""
-    entry = Entry(folder=folder.name, name=folder.name)
+    shown = folder.stem if folder.suffix.lower() == ".zip" else folder.name
+    entry = Entry(folder=folder.name, name=shown)
     root = Path(tempfile.mkdtemp(prefix="score-"))
     try:
         work = root / "work"
         work.mkdir()
         copy = work / "submission"
-        inspect_folder(folder)
-        _copy_files(folder, copy, entry)
+        _copy_files(read_submission(folder), copy, entry)
         try:
             check_model_file(copy / MODEL_FILE, max_params, FILE_LIMITS[MODEL_FILE])
         except ModelRefused as error:
@@ -228,13 +165,14 @@ def leaderboard(
     use_sandbox: bool = True,
     memory_mb: int = 4096,
 ) -> list[Entry]:
-    """Score every submission folder below ``submissions_dir``; return entries, best first.
+    """Score every submission (folder or zip) in ``submissions_dir``; return entries, best first.
 
     Scored entries are sorted by bits per character (lower is better); broken ones follow, in
     folder order, with their reasons.
 
     Args:
-        submissions_dir: a folder holding one folder per submission (hidden ones are skipped).
+        submissions_dir: a folder holding one folder or ``.zip`` per submission (hidden ones
+            are skipped).
         text_file: score on this UTF-8 file instead of the tiny-shakespeare test split.
         timeout: seconds one submission may take (loading, probing, scoring, regenerating).
         max_params: larger models are refused (from the config, before loading).
@@ -256,7 +194,11 @@ def leaderboard(
             f"no sandbox for untrusted models: {problem}. Install bubblewrap, or "
             "pass --unsandboxed to score with your own rights (reports say so)."
         )
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = sorted(
+        p
+        for p in root.iterdir()
+        if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip")
+    )
     with tempfile.TemporaryDirectory(prefix="leaderboard-") as scratch:
         text_path = _test_text_file(None if text_file is None else Path(text_file), Path(scratch))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -24,7 +24,8 @@ import json
 import shutil
 from pathlib import Path
 
-from instructor.notebook_format import NotebookFormatError, read
+from instructor.notebook_format import NotebookFormatError
+from instructor.notebook_io import read
 from instructor.project import ROOT, colab_badge, pyproject, release_tag, repository_url
 from instructor.student_copies import _secret_and_public_lines, build_students
 
@@ -173,7 +174,8 @@ def build_release(solutions_dir: str | Path, out_dir: str | Path, tag: str | Non
     files["README.md"] = student_readme(sorted(notebooks))
     files["pyproject.toml"] = student_pyproject()
     files["environment.yml"] = ENVIRONMENT_YML
-    files[".gitignore"] = ".venv/\n__pycache__/\n*.egg-info/\n.ipynb_checkpoints/\nsubmission/\n"
+    ignored = (".venv/", "__pycache__/", "*.egg-info/", ".ipynb_checkpoints/", "submission/")
+    files[".gitignore"] = "\n".join((*ignored, "submission.zip", ""))
     for name in sorted(files):
         _write(out / name, files[name])
     _write(out / "course", STUDENT_COURSE_SCRIPT, executable=True)

@@ -18,7 +18,7 @@ import os
 import time
 from pathlib import Path
 
-from instructor.notebook_format import clean_notebook, read, write
+from instructor.notebook_io import clean_notebook, read, write
 
 
 def _run(nb, folder: Path, timeout: int, smoke: bool) -> None:

@@ -10,7 +10,7 @@ A solution notebook marks what students must write (see ``docs/authoring.md``):
 * cells tagged ``solution-only`` are removed;
 * outputs, execution counts and editor metadata are cleared, cells get stable ids, and
   ``language_info`` is
-  set (:func:`instructor.notebook_format.clean_notebook`).
+  set (:func:`instructor.notebook_io.clean_notebook`).
 
 Before anything is written, every solution is validated (each exercise has a solution region,
 a visible check and hidden checks), every student code cell is syntax-checked, and every student
@@ -46,13 +46,10 @@ from instructor.notebook_format import (
     _regions,
     _role_tags,
     cell_label,
-    clean_notebook,
-    dumps,
     exercises,
-    read,
     stub_lines,
-    tags,
 )
+from instructor.notebook_io import clean_notebook, dumps, read, tags
 from instructor.project import colab_badge
 
 
@@ -102,9 +99,16 @@ def student_notebook(solution_nb, name: str = "notebook", keep_solutions: bool =
     return clean_notebook(nb, keep_checked_outputs=False)
 
 
+HAND_IN_NOTE = (
+    "To hand in this notebook, download it with your answers: in Colab *File → Download → "
+    "Download .ipynb*; locally, save it and hand in the `.ipynb` file. Write your answers in the "
+    "cells marked for them: the grader finds them by the cells' tags, not by position."
+)
+
+
 def badge_cell(notebook: str):
-    """The first cell of every student copy: an "Open in Colab" badge for the release."""
-    cell = nbformat.v4.new_markdown_cell(colab_badge(notebook))
+    """The first cell of every student copy: an "Open in Colab" badge and how to hand in."""
+    cell = nbformat.v4.new_markdown_cell(f"{colab_badge(notebook)}\n\n{HAND_IN_NOTE}")
     cell["id"] = "colab-badge"
     return cell
 

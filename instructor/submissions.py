@@ -9,7 +9,8 @@ from pathlib import Path
 
 import nbformat
 
-from instructor.notebook_format import CHECK_TAG, EXERCISE_TAG, Exercise, exercises, read, tags
+from instructor.notebook_format import CHECK_TAG, EXERCISE_TAG, Exercise, exercises
+from instructor.notebook_io import read, tags
 
 
 @dataclass

@@ -192,9 +192,9 @@ def test_every_scored_window_is_checked_even_when_the_upfront_probe_misses(monke
     """A model could look ahead only in some windows (gated on their content); the probe of one
     text window would miss it, so bits_per_char runs every window again with its future
     changed after a random position."""
-    import helpers.competition as competition
+    import helpers.scoring as scoring
 
-    monkeypatch.setattr(competition, "looks_ahead", lambda *args, **kwargs: None)
+    monkeypatch.setattr(scoring, "looks_ahead", lambda *args, **kwargs: None)
     with pytest.raises(ScoreError, match=r"^looks ahead: .* \(first seen at t=\d+\)\.$"):
         bits_per_char(_look_ahead_conv(VOCAB.size), VOCAB, TEXT)
     honest = _char_model(VOCAB.size)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from instructor.exercise_policy import bound_names, protected_names, violations
-from instructor.notebook_format import exercises, read
+from instructor.notebook_format import exercises
+from instructor.notebook_io import read
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted(

@@ -17,7 +17,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from instructor.cli import main
-from instructor.notebook_format import read, tags, write
+from instructor.notebook_io import read, tags, write
 from instructor.sandbox import sandbox_problem
 from instructor.student_copies import _secret_and_public_lines, student_notebook
 

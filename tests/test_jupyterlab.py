@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from instructor.notebook_format import KERNELSPEC, language_info, read, write
+from instructor.notebook_io import KERNELSPEC, language_info, read, write
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -5,9 +5,10 @@ One folder of submissions is scored once, through the command line, in the sandb
 an untrained GRU, an LSTM), the cheats the causal probe must refuse (a centred Conv1D that copies
 the next character, a Bidirectional GRU), archives the model check must refuse before Keras
 loads them (a Lambda and the CVE-2025-9906 chain, each with a payload that would write a marker
-file), symlinks, special and oversized files, hostile names and sentences, and the broken
-submissions of every other kind. A page of such entries is opened in a real headless Chromium
-(without the sandbox, so it runs wherever Chromium does).
+file), symlinks, special and oversized files, hostile names and sentences, the broken
+submissions of every other kind, and two zips: one as ``hand_in`` writes it (scored like its
+folder) and one with a member outside it (refused). A page of such entries is opened in a real
+headless Chromium (without the sandbox, so it runs wherever Chromium does).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 import shutil
 import subprocess
 import warnings
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from helpers.competition import (
     NAME_FILE,
     SENTENCE_FILE,
     Entry,
+    hand_in,
     write_submission,
 )
 from helpers.sampling import generate
@@ -138,6 +141,13 @@ def submissions(tmp_path_factory) -> Path:
     shutil.copytree(root / "lstm", root / "sparse")
     with open(root / "sparse" / SENTENCE_FILE, "r+b") as handle:
         handle.truncate(2**30)  # 1 GiB that takes no disk
+
+    zipped = shutil.copytree(root / "lstm", root.parent / "handed_in")  # as Colab downloads it
+    hand_in(zipped, download=False).rename(root / "handed_in.zip")
+    with zipfile.ZipFile(root / "zip_slip.zip", "w") as archive:
+        for name in (MODEL_FILE, "vocab.json", SENTENCE_FILE):
+            archive.write(zipped / name, f"submission/{name}")
+        archive.writestr("../../escaped.txt", "outside")
     return root
 
 
@@ -186,7 +196,9 @@ def test_honest_models_are_ranked_and_every_broken_one_gets_its_reason(board, su
     assert sorted(rows) == sorted(folders + ["folder"]), "one CSV row per folder"
     scored = sorted((r for r in rows.values() if r[0].isdigit()), key=lambda r: int(r[0]))
     assert [r[2] for r in scored][:1] == ["good"] and float(rows["good"][3]) < 0.5
-    assert {r[2] for r in scored} == {"good", "worse", "lstm", "hostile"}
+    assert {r[2] for r in scored} == {"good", "worse", "lstm", "hostile", "handed_in.zip"}
+    assert rows["handed_in.zip"][1] == "Honest LSTM", "the zip hand_in wrote scores as its folder"
+    assert rows["handed_in.zip"][3:5] == rows["lstm"][3:5]
     assert rows["good"][:3] == ["1", "Good Team", "good"]
     reasons = {folder: row[8] for folder, row in rows.items()}
     assert reasons["missing"] == "missing file(s): model.keras"
@@ -233,6 +245,9 @@ def test_links_special_and_oversized_files_are_refused_without_reading_them(boar
     assert reasons["linked_folder"] == "refused: the submission folder is a symlink"
     assert reasons["fifo"] == "refused: special file in the submission: sentence.txt"
     assert reasons["sparse"] == "refused: sentence.txt is 1,073,741,824 bytes (limit 65,536)"
+    assert reasons["zip_slip.zip"] == (
+        'refused: zip_slip.zip member "../../escaped.txt" has an unsafe path'
+    )
     hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
     assert not hostname or hostname not in board.with_suffix(".md").read_text(encoding="utf-8")
 

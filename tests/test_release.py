@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from instructor.notebook_format import read, tags
+from instructor.notebook_io import read, tags
 from instructor.project import install_spec, release_tag
 from instructor.release import build_release, scan_tree, secret_lines
 
@@ -85,10 +85,13 @@ def test_release_refuses_a_folder_that_holds_files(tmp_path):
         build_release(SOLUTIONS, tmp_path)
 
 
-def test_student_notebooks_carry_a_colab_badge_for_the_release_tag(release):
+def test_student_notebooks_carry_a_colab_badge_for_the_release_tag_and_say_how_to_hand_in(
+    release,
+):
     for path in (release / "notebooks").glob("*.ipynb"):
         first = read(path).cells[0]
         assert first.cell_type == "markdown" and "colab-badge.svg" in first.source
+        assert "*File → Download → Download .ipynb*" in first.source
         assert f"/blob/{release_tag()}/notebooks/{path.name}" in first.source
     readme = (release / "README.md").read_text(encoding="utf-8")
     assert readme.count("colab-badge.svg") == len(list((release / "notebooks").glob("*.ipynb")))

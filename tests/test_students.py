@@ -22,13 +22,9 @@ from instructor.notebook_format import (
     SOLUTION_BEGIN,
     STUB_COMMENT,
     NotebookFormatError,
-    clean_notebook,
-    dumps,
     exercises,
-    read,
-    tags,
-    write,
 )
+from instructor.notebook_io import clean_notebook, dumps, read, tags, write
 from instructor.student_copies import (
     build_students,
     find_leaks,

@@ -1,0 +1,166 @@
+"""Competition submissions handed in as zips: read like folders, hostile archives refused.
+
+``helpers.competition.hand_in`` writes the zip a student downloads from Colab;
+``instructor.submission_files.read_submission`` reads it on the instructor's side without
+extracting anything. No model is loaded here (tests/test_leaderboard.py scores a zip end to end).
+"""
+
+from __future__ import annotations
+
+import stat
+import sys
+import types
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers.competition import MODEL_FILE, NAME_FILE, SENTENCE_FILE, VOCAB_FILE, hand_in
+from instructor.submission_files import FILE_LIMITS, MAX_ENTRIES, Refused, read_submission
+
+FILES = {
+    MODEL_FILE: b"PK not really a model",
+    VOCAB_FILE: b'{"chars": "abc"}',
+    SENTENCE_FILE: b"ROMEO: hello",
+    NAME_FILE: b"Ada\n",
+}
+
+
+def _folder(root: Path, name: str = "submission") -> Path:
+    folder = root / name
+    folder.mkdir()
+    for file, data in FILES.items():
+        (folder / file).write_bytes(data)
+    return folder
+
+
+def _zip(path: Path, members: dict[str, bytes], **infos: zipfile.ZipInfo) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(infos.get(name) or zipfile.ZipInfo(name), data)
+    return path
+
+
+def test_hand_in_zips_the_folder_under_its_name_and_reads_back_the_same_files(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "notes").mkdir()
+    (folder / "notes" / "todo.txt").write_text("extra files travel along")
+    target = hand_in(folder, download=False)
+    assert target == tmp_path / "submission.zip"
+    with zipfile.ZipFile(target) as archive:
+        assert archive.namelist() == sorted(
+            [f"submission/{name}" for name in FILES] + ["submission/notes/todo.txt"]
+        )
+    assert read_submission(target) == read_submission(folder) == FILES
+
+
+def test_hand_in_gives_the_same_bytes_for_the_same_files(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = hand_in(_folder(tmp_path / "a"), download=False)
+    second = hand_in(_folder(tmp_path / "b"), download=False)
+    assert first != second and first.read_bytes() == second.read_bytes()
+
+
+def test_hand_in_downloads_on_colab_only(tmp_path, monkeypatch):
+    downloaded = []
+    colab = types.ModuleType("google.colab")
+    colab.files = types.SimpleNamespace(download=downloaded.append)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    target = hand_in(_folder(tmp_path))
+    assert downloaded == [str(target)]
+    hand_in(tmp_path / "submission", download=False)
+    assert downloaded == [str(target)]
+
+
+def test_hand_in_names_what_is_wrong_with_the_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="folder='nowhere' is not a folder"):
+        hand_in("nowhere", download=False)
+    folder = _folder(tmp_path)
+    (folder / MODEL_FILE).unlink()
+    with pytest.raises(FileNotFoundError, match=r"lacks model\.keras; run write_submission"):
+        hand_in(folder, download=False)
+    (folder / MODEL_FILE).symlink_to("/etc/hostname")
+    with pytest.raises(ValueError, match="is a symbolic link; the leaderboard refuses links"):
+        hand_in(folder, download=False)
+
+
+def test_a_zip_with_the_files_at_its_top_is_read_and_unrelated_members_are_never_read(tmp_path):
+    path = _zip(
+        tmp_path / "flat.zip",
+        {**FILES, "__MACOSX/._model.keras": b"junk", "deep/er/model.keras": b"ignored"},
+    )
+    assert read_submission(path) == FILES
+
+
+@pytest.mark.parametrize(
+    ("members", "reason"),
+    [
+        ({"../model.keras": b"x"}, 'member "../model.keras" has an unsafe path'),
+        ({"/etc/model.keras": b"x"}, 'member "/etc/model.keras" has an unsafe path'),
+        ({"a\\model.keras": b"x"}, "has an unsafe path"),
+        (
+            {"a/model.keras": b"x", "b/vocab.json": b"{}"},
+            "holds the files in more than one folder",
+        ),
+        ({"model.keras": b"x", "sub/model.keras": b"y"}, "holds model.keras twice"),
+    ],
+)
+def test_hostile_zip_layouts_are_refused_with_the_member_named(tmp_path, members, reason):
+    with pytest.raises(Refused, match="^refused: .*" + reason.replace(".", r"\.")):
+        read_submission(_zip(tmp_path / "hostile.zip", members))
+
+
+def test_a_link_member_is_refused_even_though_nothing_is_extracted(tmp_path):
+    link = zipfile.ZipInfo("submission/name.txt")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    path = _zip(
+        tmp_path / "link.zip",
+        {"submission/name.txt": b"/etc/hostname"},
+        **{"submission/name.txt": link},
+    )
+    with pytest.raises(Refused, match='member "submission/name.txt" is a symbolic link'):
+        read_submission(path)
+
+
+def test_a_member_larger_than_its_limit_is_refused_before_it_is_inflated(tmp_path):
+    bomb = b"\0" * (FILE_LIMITS[NAME_FILE] + 1)  # deflates to a few bytes
+    path = _zip(tmp_path / "bomb.zip", {**FILES, NAME_FILE: bomb})
+    with pytest.raises(Refused, match=r"member \"name.txt\" declares 4,097 bytes \(limit 4,096\)"):
+        read_submission(path)
+
+
+def test_a_member_that_holds_more_than_it_declares_is_refused(tmp_path):
+    path = _zip(tmp_path / "liar.zip", {**FILES, NAME_FILE: b"A" * 1000})
+    data = bytearray(path.read_bytes())
+    # Lower name.txt's declared size in the central directory from 1000 to 10 bytes.
+    at = data.index(NAME_FILE.encode(), data.index(b"PK\x01\x02"))
+    header = data.rindex(b"PK\x01\x02", 0, at)
+    assert int.from_bytes(data[header + 24 : header + 28], "little") == 1000
+    data[header + 24 : header + 28] = (10).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    # zipfile stops at the declared size, so the CRC of the first 10 bytes cannot match.
+    with pytest.raises(
+        Refused, match=r"refused: liar.zip is not a valid zip \(Bad CRC-32 for file"
+    ):
+        read_submission(path)
+
+
+def test_a_zip_announcing_too_many_members_is_refused_from_its_end_record(tmp_path):
+    many = {f"x/{i}": b"" for i in range(MAX_ENTRIES + 1)}
+    path = _zip(tmp_path / "many.zip", many)
+    with pytest.raises(
+        Refused, match=f"has {MAX_ENTRIES + 1} members .* \\(at most {MAX_ENTRIES}\\)"
+    ):
+        read_submission(path)
+
+
+def test_a_file_that_is_not_a_zip_and_a_linked_zip_are_refused(tmp_path):
+    (tmp_path / "fake.zip").write_text("hello")
+    with pytest.raises(Refused, match="refused: fake.zip is not a ZIP archive"):
+        read_submission(tmp_path / "fake.zip")
+    hand_in(_folder(tmp_path), download=False)
+    (tmp_path / "linked.zip").symlink_to(tmp_path / "submission.zip")
+    with pytest.raises(Refused, match="^refused: the submission zip is a symlink$"):
+        read_submission(tmp_path / "linked.zip")
