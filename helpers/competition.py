@@ -270,8 +270,9 @@ def hand_in(folder: str | os.PathLike[str] = "submission", download: bool | None
     """Zip a submission folder into ``<folder>.zip`` next to it; on Colab, download the zip.
 
     Colab deletes ``/content`` (and so ``submission/``) when its runtime is reset or times out;
-    the downloaded zip is what you hand in. The zip holds the folder's files under the folder's
-    name (``submission/model.keras``, ...), in sorted order, so the same files give the same zip.
+    the downloaded zip is what you hand in. The zip holds the competition's files (those of
+    :func:`write_submission`) under ``submission/``, nothing else from the folder, in a fixed
+    order and with fixed dates, so the same files give the same bytes.
 
     Args:
         folder: the folder :func:`write_submission` wrote.
@@ -282,7 +283,7 @@ def hand_in(folder: str | os.PathLike[str] = "submission", download: bool | None
 
     Raises:
         FileNotFoundError: ``folder`` is not a folder or lacks a file of the submission.
-        ValueError: ``folder`` holds a symbolic link (the leaderboard refuses links).
+        ValueError: a file of the submission is a symbolic link (the leaderboard refuses links).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -294,8 +295,9 @@ def hand_in(folder: str | os.PathLike[str] = "submission", download: bool | None
         raise FileNotFoundError(
             f"folder={str(folder)!r} lacks {', '.join(missing)}; run write_submission first."
         )
-    files = sorted(p for p in folder.rglob("*") if not p.is_dir() or p.is_symlink())
-    links = [p for p in files if p.is_symlink()]
+    names = (MODEL_FILE, VOCAB_FILE, SENTENCE_FILE, NAME_FILE, GENERATION_FILE)
+    files = [folder / name for name in names if (folder / name).exists()]
+    links = [path for path in files if path.is_symlink()]
     if links:
         raise ValueError(
             f"{links[0]} is a symbolic link; the leaderboard refuses links, so copy the file in."
@@ -304,9 +306,8 @@ def hand_in(folder: str | os.PathLike[str] = "submission", download: bool | None
     target = where.parent / f"{where.name}.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
-            info = zipfile.ZipInfo(f"{where.name}/{path.relative_to(folder).as_posix()}")
-            info.date_time, info.compress_type = (1980, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
+            info = zipfile.ZipInfo(f"submission/{path.name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
             archive.writestr(info, path.read_bytes())
     if is_colab() if download is None else download:
         from google.colab import files  # type: ignore[import-not-found]

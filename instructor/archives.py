@@ -15,6 +15,7 @@ import re
 import stat
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 _UNSAFE_NAME = re.compile(r"^/|[\\\0:]|(^|/)\.\.(/|$)")
@@ -23,6 +24,17 @@ _CHUNK = 2**20
 
 class UnsafeArchive(ValueError):
     """An archive refused; the message is the one-line reason and starts with its label."""
+
+
+READ_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    ValueError,
+    RuntimeError,  # and NotImplementedError: encryption, unknown versions or features
+    zlib.error,
+)
+"""What :mod:`zipfile` raises on a broken or unusual archive, besides :class:`OSError`."""
 
 
 def check_end_record(
@@ -45,13 +57,16 @@ def check_end_record(
     with open(path, "rb") as handle:
         handle.seek(0, os.SEEK_END)
         size = handle.tell()
-        handle.seek(max(0, size - 22 - 65535))
+        handle.seek(max(0, size - 22 - 65535 - 20))  # the ZIP64 locator sits before it
         tail = handle.read()
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         raise UnsafeArchive(f"{label} is not a ZIP archive")
     _, disk, cd_disk, here, total, cd_size, _, _ = struct.unpack("<4s4H2LH", tail[at : at + 22])
-    if 0xFFFF in (here, total) or cd_size == 0xFFFFFFFF or tail[:at].rfind(b"PK\x06\x06") >= 0:
+    # zipfile reads a ZIP64 locator exactly 20 bytes before the end record, and then trusts
+    # the ZIP64 record's member count and directory size instead of the small ones read here.
+    zip64 = tail[max(0, at - 20) : at - 16] == b"PK\x06\x07"
+    if 0xFFFF in (here, total) or cd_size == 0xFFFFFFFF or zip64:
         raise UnsafeArchive(f"{label} is a ZIP64 archive; nothing this small needs one")
     if disk or cd_disk or here != total or total > max_members or cd_size > max_directory:
         raise UnsafeArchive(
@@ -65,15 +80,17 @@ def shown(name: str) -> str:
 
 
 def check_member(info: zipfile.ZipInfo, label: str) -> None:
-    """Refuse a member with an unsafe path, a link, or a compression other than stored/deflated.
+    """Refuse a member with an unsafe path, encryption, a link, or an unusual compression.
 
     Raises:
-        UnsafeArchive: an absolute name, ``..``, a backslash, a colon or NUL; a symbolic link;
-            an unusual compression method.
+        UnsafeArchive: an empty or absolute name, ``..``, a backslash, a colon or NUL; an
+            encrypted member; a symbolic link; an unusual compression method.
     """
     name = info.filename
-    if _UNSAFE_NAME.search(name):
+    if not name or _UNSAFE_NAME.search(info.orig_filename):  # zipfile cuts .filename at a NUL
         raise UnsafeArchive(f"{label} member {shown(name)} has an unsafe path")
+    if info.flag_bits & 0x61:  # encrypted, patched data, strong encryption
+        raise UnsafeArchive(f"{label} member {shown(name)} is encrypted")
     if stat.S_ISLNK(info.external_attr >> 16):
         raise UnsafeArchive(f"{label} member {shown(name)} is a symbolic link")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):

@@ -112,7 +112,7 @@ def check_model_file(
             _read_json(archive, "metadata.json", 64 * 2**10)
     except archives.UnsafeArchive as error:
         raise ModelRefused(str(error)) from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
+    except (*archives.READ_ERRORS, OSError) as error:
         if isinstance(error, ModelRefused):
             raise
         raise ModelRefused(f"model.keras is not a valid archive ({_line(error)})") from None

@@ -98,10 +98,11 @@ def read_limited(path: Path, limit: int) -> bytes | None:
         return None
     except OSError as error:
         raise Refused(f"refused: {path.name} cannot be opened ({error.strerror})") from None
+    info = os.fstat(handle)
+    if not stat.S_ISREG(info.st_mode):  # a folder or FIFO; fdopen would fail or block
+        os.close(handle)
+        raise Refused(f"refused: {path.name} is not a regular file")
     with os.fdopen(handle, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"refused: {path.name} is not a regular file")
         if info.st_size > limit:
             raise Refused(f"refused: {path.name} is {info.st_size:,} bytes (limit {limit:,})")
         data = file.read(limit + 1)
@@ -132,7 +133,7 @@ def read_zip(path: Path) -> dict[str, bytes]:
             }
     except archives.UnsafeArchive as error:
         raise Refused(f"refused: {error}") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as error:
+    except archives.READ_ERRORS as error:
         raise Refused(f"refused: {label} is not a valid zip ({str(error)[:120]})") from None
 
 
@@ -140,6 +141,8 @@ def _wanted_members(archive: zipfile.ZipFile, label: str) -> dict[str, zipfile.Z
     """The members that are competition files, by file name; every member's name is checked."""
     wanted: dict[str, zipfile.ZipInfo] = {}
     folders: set[str] = set()
+    if len(archive.infolist()) > MAX_ENTRIES:  # the end record's count may understate it
+        raise Refused(f"refused: {label} has more than {MAX_ENTRIES} members")
     for info in archive.infolist():
         archives.check_member(info, label)
         parts = info.filename.rstrip("/").split("/")

@@ -7,10 +7,13 @@ extracting anything. No model is loaded here (tests/test_leaderboard.py scores a
 
 from __future__ import annotations
 
+import os
 import stat
+import struct
 import sys
 import types
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -41,16 +44,14 @@ def _zip(path: Path, members: dict[str, bytes], **infos: zipfile.ZipInfo) -> Pat
     return path
 
 
-def test_hand_in_zips_the_folder_under_its_name_and_reads_back_the_same_files(tmp_path):
-    folder = _folder(tmp_path)
+def test_hand_in_zips_the_competition_files_and_they_read_back_the_same(tmp_path):
+    folder = _folder(tmp_path, "my:run")  # a name the zip must not carry (":" is refused)
     (folder / "notes").mkdir()
-    (folder / "notes" / "todo.txt").write_text("extra files travel along")
+    (folder / "notes" / "ckpt-10:00.txt").write_text("not part of the submission")
     target = hand_in(folder, download=False)
-    assert target == tmp_path / "submission.zip"
+    assert target == tmp_path / "my:run.zip"
     with zipfile.ZipFile(target) as archive:
-        assert archive.namelist() == sorted(
-            [f"submission/{name}" for name in FILES] + ["submission/notes/todo.txt"]
-        )
+        assert archive.namelist() == [f"submission/{name}" for name in FILES]
     assert read_submission(target) == read_submission(folder) == FILES
 
 
@@ -164,3 +165,78 @@ def test_a_file_that_is_not_a_zip_and_a_linked_zip_are_refused(tmp_path):
     (tmp_path / "linked.zip").symlink_to(tmp_path / "submission.zip")
     with pytest.raises(Refused, match="^refused: the submission zip is a symlink$"):
         read_submission(tmp_path / "linked.zip")
+
+
+def _local(name: bytes, data: bytes) -> bytes:
+    return struct.pack(
+        "<4s5H3L2H", b"PK\3\4", 20, 0, 0, 0, 33, zlib.crc32(data), len(data), len(data),
+        len(name), 0,
+    ) + name + data  # fmt: skip
+
+
+def _central(name: bytes, data: bytes, offset: int) -> bytes:
+    return struct.pack(
+        "<4s2B5H3L5H2L", b"PK\1\2", 20, 3, 20, 0, 0, 0, 33, zlib.crc32(data), len(data),
+        len(data), len(name), 0, 0, 0, 0, 0o644 << 16, offset,
+    ) + name  # fmt: skip
+
+
+def test_a_zip64_directory_hidden_behind_a_long_comment_is_refused(tmp_path):
+    """zipfile trusts a ZIP64 record 20 bytes before the end record; a 65,476-byte comment puts
+    it just outside the last 64 KiB, where the small end record claims one member while the
+    ZIP64 one announces thousands (found by a review: 4.5 million members, 1.9 GB, accepted)."""
+    data = b"ROMEO: hi"
+    body = _local(SENTENCE_FILE.encode(), data)
+    one = _central(b"x", data, 0)
+    n = 2000
+    directory = _central(SENTENCE_FILE.encode(), data, 0) + one * n
+    zip64 = struct.pack(
+        "<4sQ2H2L4Q", b"PK\6\6", 44, 45, 45, 0, 0, n + 1, n + 1, len(directory), len(body)
+    )
+    locator = struct.pack("<4sLQL", b"PK\6\7", 0, len(body) + len(directory), 1)
+    end = struct.pack("<4s4H2LH", b"PK\5\6", 0, 0, 1, 1, 200, len(body), 65476)
+    path = tmp_path / "hidden64.zip"
+    path.write_bytes(body + directory + zip64 + locator + end + b"\0" * 65476)
+    assert len(zipfile.ZipFile(path).infolist()) == n + 1, "zipfile reads the hidden directory"
+    with pytest.raises(Refused, match="^refused: hidden64.zip is a ZIP64 archive"):
+        read_submission(path)
+
+
+def test_a_zip_whose_end_record_understates_its_members_is_refused(tmp_path):
+    path = _zip(tmp_path / "many.zip", {**FILES, **{f"x{i}": b"" for i in range(MAX_ENTRIES)}})
+    data = bytearray(path.read_bytes())
+    end = data.rindex(b"PK\5\6")
+    data[end + 8 : end + 12] = (3).to_bytes(2, "little") * 2  # "3 members"
+    path.write_bytes(bytes(data))
+    with pytest.raises(Refused, match=f"^refused: many.zip has more than {MAX_ENTRIES} members"):
+        read_submission(path)
+
+
+@pytest.mark.parametrize("kind", ["encrypted", "empty name", "bad deflate", "version 6.4"])
+def test_unusual_or_broken_members_are_refused_not_crashes(tmp_path, kind):
+    path = _zip(tmp_path / "odd.zip", {f"submission/{SENTENCE_FILE}": b"ROMEO: " + b"hi " * 50})
+    if kind == "empty name":
+        path = _zip(tmp_path / "odd.zip", {**FILES, "": b"x"})
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\1\2")
+    if kind == "encrypted":
+        data[6:8] = data[central + 8 : central + 10] = (1).to_bytes(2, "little")
+    elif kind == "bad deflate":
+        start = 30 + len(f"submission/{SENTENCE_FILE}")
+        data[start : start + 3] = b"\xff\xff\xff"
+    elif kind == "version 6.4":
+        data[central + 6 : central + 8] = (64).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(Refused, match="^refused: odd.zip"):
+        read_submission(path)
+
+
+def test_a_folder_named_like_a_submission_file_is_refused_and_leaks_no_descriptor(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / NAME_FILE).unlink()
+    (folder / NAME_FILE).mkdir()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        with pytest.raises(Refused, match="^refused: name.txt is not a regular file$"):
+            read_submission(folder)
+    assert len(os.listdir("/proc/self/fd")) == before
