@@ -16,7 +16,6 @@ import stat
 import struct
 import zipfile
 import zlib
-from pathlib import Path
 
 _UNSAFE_NAME = re.compile(r"^/|[\\\0:]|(^|/)\.\.(/|$)")
 _CHUNK = 2**20
@@ -132,8 +131,3 @@ def read_member(
             f"{info.file_size:,}"
         )
     return b"".join(chunks)
-
-
-def is_zip_path(path: Path) -> bool:
-    """True for a regular file (not a link) whose name ends in ``.zip``."""
-    return path.suffix.lower() == ".zip" and path.is_file() and not path.is_symlink()
