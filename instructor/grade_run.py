@@ -106,18 +106,7 @@ def run_steps(
     }
     work = scratch / "work"
     work.mkdir(parents=True, exist_ok=True)
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(work),
-        "COURSE_SMOKE": "1",
-        "COURSE_DATA_DIR": str(data),
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": str(work / ".matplotlib"),
-        "KERAS_HOME": str(work / ".keras"),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "TF_ENABLE_ONEDNN_OPTS": "0",
-    }
+    env = sandbox.python_env(work, COURSE_SMOKE="1", COURSE_DATA_DIR=str(data))
     if python is None:
         env["PYTHONPATH"] = str(_HELPERS.parent)
     jail = sandbox.Jail(

@@ -56,9 +56,6 @@ DEFAULT_TIMEOUT = 600
 WORKER = Path(__file__).resolve().parent / "sandboxed" / "score_submission.py"
 _HELPERS = Path(__file__).resolve().parents[1] / "helpers"
 _CHECKS = ("reproduced", "not reproduced", "no generation.json", "not checked")
-_ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_HELPERS.parent), "MPLBACKEND": "Agg",
-        "PYTHONDONTWRITEBYTECODE": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
-        "CUDA_VISIBLE_DEVICES": ""}  # fmt: skip
 
 
 def _copy_files(present: dict[str, bytes], copy: Path, entry: Entry) -> None:
@@ -134,8 +131,7 @@ def score_folder(
                 if str(error).startswith("model too large")
                 else f"refused before loading: {error}"
             ) from None
-        env = {**_ENV, "HOME": str(work), "KERAS_HOME": str(work / ".keras"),
-               "MPLCONFIGDIR": str(work / ".matplotlib")}  # fmt: skip
+        env = sandbox.python_env(work, PYTHONPATH=str(_HELPERS.parent), CUDA_VISIBLE_DEVICES="")
         jail = sandbox.Jail(
             scratch=work,
             read_only=(_HELPERS, WORKER, text_file),

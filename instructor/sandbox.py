@@ -114,6 +114,25 @@ class Outcome:
     seconds: float
 
 
+def python_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a Python program in a jail, plus ``extra``.
+
+    TensorFlow quiet and without oneDNN, matplotlib on Agg, no bytecode files, and Keras' and
+    matplotlib's caches inside ``home`` (the jail's scratch).
+    """
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(home / ".matplotlib"),
+        "KERAS_HOME": str(home / ".keras"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+        **extra,
+    }
+
+
 def _python_roots() -> list[Path]:
     """Folders of this interpreter and its environment, and the real folders their links name."""
     roots: set[Path] = set()
