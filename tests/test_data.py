@@ -30,19 +30,24 @@ from helpers.data import (
 FAKE_TEXT = "To be, or not to be: that is the question.\n" * 5  # 215 characters
 
 
+def _register(monkeypatch, name: str, filename: str, content: str, description: str) -> Dataset:
+    """Put a dataset ``name`` whose sha256 matches ``content`` into the registry; no data dir."""
+    dataset = Dataset(
+        name=name,
+        url=f"https://example.invalid/{filename}",
+        filename=filename,
+        sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        description=description,
+    )
+    monkeypatch.setitem(DATASETS, name, dataset)
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+    return dataset
+
+
 @pytest.fixture
 def fake_dataset(monkeypatch) -> Dataset:
     """Register a small dataset 'fake' whose sha256 matches FAKE_TEXT."""
-    dataset = Dataset(
-        name="fake",
-        url="https://example.invalid/fake.txt",
-        filename="fake.txt",
-        sha256=hashlib.sha256(FAKE_TEXT.encode("utf-8")).hexdigest(),
-        description="A test text.",
-    )
-    monkeypatch.setitem(DATASETS, "fake", dataset)
-    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
-    return dataset
+    return _register(monkeypatch, "fake", "fake.txt", FAKE_TEXT, "A test text.")
 
 
 @pytest.fixture
@@ -177,16 +182,7 @@ FAKE_ELNINO = ELNINO_HEADER + "".join(  # three years, the real file's layout
 
 def _fake_elnino(monkeypatch, content: str) -> Dataset:
     """Replace the registry's 'elnino' entry by one whose sha256 matches ``content``."""
-    dataset = Dataset(
-        name="elnino",
-        url="https://example.invalid/elnino.csv",
-        filename="elnino.csv",
-        sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
-        description="A small El Nino table.",
-    )
-    monkeypatch.setitem(DATASETS, "elnino", dataset)
-    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
-    return dataset
+    return _register(monkeypatch, "elnino", "elnino.csv", content, "A small El Nino table.")
 
 
 def test_elnino_is_registered_with_its_public_source_and_sha256():
