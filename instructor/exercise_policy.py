@@ -183,6 +183,41 @@ def _bound_at_top(tree: ast.Module) -> set[str]:
     return visitor.names
 
 
+def _module_aliases(tree: ast.Module, protected: set[str]) -> set[str]:
+    """Names the cell binds to a module or a protected object, anywhere in it: ``import numpy
+    as m``, ``m = np``, ``m = np.linalg``; their attributes are as protected as the original's."""
+    aliases: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            aliases |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    changed = True
+    while changed:  # m = np; k = m: follow chains of aliases
+        changed = False
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value:
+                root = _root_name(node.value)
+                if root in protected or root in aliases:
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    names = {t.id for t in targets for t in _assigned(t) if isinstance(t, ast.Name)}
+                    if names - aliases:
+                        aliases |= names
+                        changed = True
+    return aliases
+
+
+def _parameters(tree: ast.Module) -> set[str]:
+    """Parameter names of the cell's functions and lambdas, except ``self``: setting attributes
+    on them could patch whatever a caller passes in (a module, a class)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+            names |= {a.arg for a in every}
+    return names - {"self"}
+
+
 def bound_names(source: str) -> set[str]:
     """Names a cell binds at module level; empty for a cell that does not parse."""
     try:
@@ -228,6 +263,8 @@ def violations(source: str, protected: set[str], may_bind: set[str]) -> list[str
     except SyntaxError:
         return []  # the runner reports the syntax error with its line
     found: list[str] = []
+    modules = _module_aliases(tree, protected)
+    parameters = _parameters(tree)  # def f(m): m.allclose = ...; f(np)
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Name) and (node.id in FORBIDDEN_NAMES or node.id.startswith("__")):
@@ -259,6 +296,11 @@ def violations(source: str, protected: set[str], may_bind: set[str]) -> list[str
                 found.append(f"line {line}: 'import *' is not allowed")
             if any(a.name.split(".")[-1].startswith("_") for a in node.names):
                 found.append(f"line {line}: importing private names is not allowed")
+            # ``from dataclasses import inspect`` reaches what ``dataclasses.inspect`` would.
+            for alias in node.names:
+                parts = set(alias.name.split(".")[1 if module is None else 0 :])
+                for part in sorted(parts & (FORBIDDEN_ATTRIBUTES | FORBIDDEN_NAMES)):
+                    found.append(f"line {line}: importing {part} is not allowed")
         elif isinstance(node, ast.Global | ast.Nonlocal):
             found.append(f"line {line}: global/nonlocal statements are not allowed")
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -270,7 +312,15 @@ def violations(source: str, protected: set[str], may_bind: set[str]) -> list[str
                 for part in _assigned(target):
                     if isinstance(part, ast.Attribute | ast.Subscript):
                         root = _root_name(part)
-                        if root in protected:
+                        if root is None:  # [np][0].allclose, (m := np).allclose, type(x).f
+                            found.append(
+                                f"line {line}: assign to attributes of a named variable only"
+                            )
+                        elif (
+                            root in protected
+                            or root in modules
+                            or (isinstance(part, ast.Attribute) and root in parameters)
+                        ):
                             found.append(
                                 f"line {line}: changing {root} (imported or defined earlier) "
                                 "is not allowed"

@@ -44,6 +44,17 @@ REFUSED = {
     "global": "def f():\n    global np\n    np = None",
     "relative import": "from . import x",
     "star import": "from numpy import *",
+    # Found by an attack review: each of these got full marks before it was refused.
+    "module re-exported by an allowed one": "from dataclasses import inspect",
+    "os re-exported by helpers": "from helpers.data import os",
+    "sys re-exported, renamed": "from dataclasses import sys as s",
+    "patch numpy through an import alias": "import numpy as m\nm.allclose = print",
+    "patch numpy through an assigned alias": "m = np\nm.allclose = print",
+    "patch numpy through an alias chain": "m = np\nk = m\nk.linalg.norm = print",
+    "patch numpy through a list": "[np][0].allclose = print",
+    "patch numpy through a walrus": "(m := np).allclose = print",
+    "patch a class through a call": "type(splits).real = 0",
+    "patch numpy through a parameter": "def f(m):\n    m.allclose = print\nf(np)",
 }
 
 ALLOWED = {
@@ -53,6 +64,9 @@ ALLOWED = {
     "rebind a plain variable": "splits = 4",
     "index with a module function": "batch = np.zeros((2, 3))\nbatch[0, np.arange(3)] = 1.0",
     "allowed imports": "import math\nfrom collections import Counter\nimport tensorflow as tf",
+    "attributes of an object the cell built": (
+        "layer = keras.layers.Dense(3)\nlayer.trainable = False\nx = np.zeros(3)\nx[0] = 1.0"
+    ),
     "loops and comprehensions": (
         "total = sum(i * i for i in range(10))\nfor k in range(3):\n    pass"
     ),
