@@ -50,7 +50,12 @@ class Verdicts:
     forged: int = 0
 
 
-def _read_verdicts(raw: bytes, key: bytes) -> Verdicts:
+MAX_CHANNEL_BYTES = 16 * 2**20
+"""Most bytes of verdicts kept from one run; a flood beyond it is read and dropped."""
+
+
+def _read_verdicts(raw: bytes, key: bytes, n_steps: int) -> Verdicts:
+    """Verified verdicts; a line that is not signed, or names no step of this program, is forged."""
     verdicts = Verdicts()
     for line in raw.decode("utf-8", errors="replace").splitlines():
         try:
@@ -60,15 +65,18 @@ def _read_verdicts(raw: bytes, key: bytes) -> Verdicts:
             if not hmac.compare_digest(expected, mac):
                 raise ValueError("bad signature")
             fields = json.loads(body)
-        except (ValueError, KeyError, TypeError):
+            step = fields["step"]
+            if type(step) is not int or not -1 <= step < n_steps:
+                raise ValueError("no such step")
+        except (ValueError, KeyError, TypeError, AttributeError):
             verdicts.forged += 1
             continue
         if fields.get("status") == "done":
             verdicts.done = True
-        elif fields.get("status") == "begin":
-            verdicts.begun = fields["step"]
-        else:
-            verdicts.outcomes[fields["step"]] = fields
+        elif fields.get("status") == "begin" and step >= 0:
+            verdicts.begun = step
+        elif step >= 0:
+            verdicts.outcomes[step] = fields
     return verdicts
 
 
@@ -133,14 +141,18 @@ def run_steps(
     finally:
         os.close(write_end)
         reader.join()
-    return _read_verdicts(b"".join(chunks), key), outcome
+    return _read_verdicts(b"".join(chunks), key, len(steps)), outcome
 
 
 def _drain(fd: int, chunks: list[bytes]) -> None:
-    """Read a pipe to its end (on a thread, so the runner never blocks on a full pipe)."""
+    """Read a pipe to its end (on a thread, so the runner never blocks on a full pipe), keeping
+    at most :data:`MAX_CHANNEL_BYTES`: the grader's memory is not the sandbox's to spend."""
+    kept = 0
     with os.fdopen(fd, "rb") as pipe:
         while block := pipe.read(65536):
-            chunks.append(block)
+            if kept < MAX_CHANNEL_BYTES:
+                chunks.append(block[: MAX_CHANNEL_BYTES - kept])
+                kept += len(chunks[-1])
 
 
 def grade_notebook(
@@ -288,7 +300,12 @@ def grade_all(
             path, base = item
             student = student_name(path, base, solutions)
             start = monotonic()
-            rows = grade_file(path, student, solutions, limits, data, root, use_sandbox)
+            try:
+                rows = grade_file(path, student, solutions, limits, data, root, use_sandbox)
+            except Exception as error:  # noqa: BLE001 - one submission never stops the class
+                why = _short(f"grader error: {type(error).__name__}: {error}")
+                feedback = "not graded: ask your instructor"
+                rows = [GradeRow(student, "-", "-", 0.0, 0.0, why, feedback)]
             if progress:
                 got, most = sum(r.points for r in rows), sum(r.max_points for r in rows)
                 print(

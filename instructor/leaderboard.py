@@ -88,8 +88,8 @@ def _merge(entry: Entry, outcome: sandbox.Outcome, timeout: float) -> None:
     if outcome.timed_out:
         entry.reason = f"time limit: scoring took longer than {timeout:g} s"
         return
-    try:
-        data = json.loads(found[-1])
+    try:  # the worker prints its line last and exits 0; any other line is not its verdict
+        data = json.loads(found[-1]) if outcome.returncode == 0 else None
     except (IndexError, ValueError):
         data = None
     if not isinstance(data, dict):

@@ -328,3 +328,72 @@ def test_memory_past_the_cap_fails_the_step_not_the_grader(tmp_path):
     assert verdicts.outcomes[1]["status"] == "error"
     assert verdicts.outcomes[1]["ename"] == "MemoryError"
     assert verdicts.outcomes[2]["status"] == "ok"
+
+
+def _signed(key: bytes, fields: object) -> str:
+    import hmac
+    import json
+
+    body = json.dumps(fields)
+    mac = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+    return json.dumps({"body": body, "mac": mac})
+
+
+def test_signed_lines_that_name_no_step_of_the_program_are_forged_not_a_crash():
+    """With the key (e.g. read from the runner's frame), a line naming step 10**9 as begun made
+    the grader index past its steps and stop grading the whole class."""
+    from instructor.grade_run import _read_verdicts
+
+    key = b"k" * 32
+    lines = [
+        _signed(key, {"step": 10**9, "status": "begin"}),
+        _signed(key, {"step": [1], "status": "ok"}),
+        _signed(key, {"step": "1", "status": "ok"}),
+        _signed(key, ["not", "a", "dict"]),
+        _signed(key, {"status": "ok"}),
+        _signed(key, {"step": 1, "status": "begin"}),
+        _signed(key, {"step": 1, "status": "ok"}),
+        _signed(key, {"step": -1, "status": "done"}),
+    ]
+    verdicts = _read_verdicts("\n".join(lines).encode(), key, n_steps=3)
+    assert verdicts.forged == 5
+    assert verdicts.begun == 1 and set(verdicts.outcomes) == {1} and verdicts.done
+
+
+def test_a_flood_on_the_verdict_channel_is_drained_but_not_kept():
+    import os
+    import threading
+
+    from instructor.grade_run import MAX_CHANNEL_BYTES, _drain
+
+    read_end, write_end = os.pipe()
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(read_end, chunks))
+    reader.start()
+    block = b"x" * 2**20
+    for _ in range(MAX_CHANNEL_BYTES // len(block) + 8):
+        os.write(write_end, block)  # never blocks for long: the reader keeps reading
+    os.close(write_end)
+    reader.join()
+    assert sum(map(len, chunks)) == MAX_CHANNEL_BYTES
+
+
+def test_a_grader_error_on_one_submission_does_not_stop_the_others(tmp_path, monkeypatch):
+    from instructor import grade_run
+    from instructor.grading import GradeRow
+
+    for name in ("alice", "mallory"):
+        write(read(FIXTURE), tmp_path / f"{name}_01_warmup.ipynb")
+
+    def fake_grade_file(path, student, *args):
+        if "mallory" in path.name:
+            raise IndexError("list index out of range")
+        return [GradeRow(student, "01_warmup.ipynb", "x", 1.0, 1.0, "passed")]
+
+    monkeypatch.setattr(grade_run, "grade_file", fake_grade_file)
+    monkeypatch.setattr(grade_run, "data_folder", lambda root: root)
+    rows = grade_run.grade_all([tmp_path], FIXTURES, jobs=2, use_sandbox=False)
+    reasons = {row.student: row.reason for row in rows}
+    assert len(rows) == 2 and reasons[next(s for s in reasons if "alice" in s)] == "passed"
+    mallory = next(s for s in reasons if "mallory" in s)
+    assert reasons[mallory] == "grader error: IndexError: list index out of range"

@@ -396,3 +396,19 @@ def test_without_a_sandbox_the_leaderboard_refuses_unless_told_and_then_says_so(
     assert "scored WITHOUT the sandbox" in out.read_text(encoding="utf-8")
     assert "scored WITHOUT the sandbox" in out.with_suffix(".md").read_text(encoding="utf-8")
     assert _rows(out)["x"][9] == "no"
+
+
+def test_a_score_line_from_a_worker_that_did_not_exit_cleanly_is_not_believed():
+    """Something printed before a crash (a string the submission controls) must not become
+    the score: only the line of a worker that finished counts."""
+    from instructor.leaderboard import _merge
+
+    line = b'{"bits": 0.001, "nats": 0.001, "params": 10, "reason": ""}\n'
+    crashed = sandbox.Outcome(1, line, b"Segmentation fault\n", False, False, True, 1.0)
+    entry = Entry(folder="x", name="x")
+    _merge(entry, crashed, 60)
+    assert entry.bits is None and entry.reason == "scoring crashed (exit 1): Segmentation fault"
+    finished = sandbox.Outcome(0, line, b"", False, False, True, 1.0)
+    entry = Entry(folder="x", name="x")
+    _merge(entry, finished, 60)
+    assert entry.bits == 0.001 and entry.ok
