@@ -116,11 +116,11 @@ def build_steps(solution: Solution, answers: dict[str, str | None], skip: set[st
     """The grading program: solution cells, with each exercise's student cell and checks.
 
     Exercises in ``skip`` (refused, missing, or already graded before a restart) run only the
-    solution's cells.
+    solution's cells, their check cell included: later checks may use what it defines (01's
+    share its ``rng``), and it passes on the solution's state.
     """
     cells = solution.nb.cells
     by_cell = {e.exercise_cell: e for e in solution.exercises}
-    checks = {e.check_cell: e for e in solution.exercises}
     steps: list[Step] = []
 
     def add(kind: str, source: str, **extra) -> None:
@@ -134,9 +134,8 @@ def build_steps(solution: Solution, answers: dict[str, str | None], skip: set[st
             index += 1
             continue
         exercise = by_cell.get(index)
-        if exercise is None or exercise.id in skip:
-            if index not in checks:
-                add("solution", cell.source)
+        if exercise is None or exercise.id in skip:  # a check cell gets here only when skipped
+            add("solution", cell.source)
             index += 1
             continue
         between = [

@@ -204,13 +204,14 @@ def _dependent_solution() -> object:
         new_code_cell("import numpy as np"),
         new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n"
                       "    ### END SOLUTION"),
-        new_code_cell("assert double(3) == 6, 'double(3) should be 6'\n"
+        new_code_cell("expected_sum = 20  # later checks use it, as 01's checks share rng\n"
+                      "assert double(3) == 6, 'double(3) should be 6'\n"
                       "### BEGIN HIDDEN CHECKS\nassert double(-1) == -2\n### END HIDDEN CHECKS"),
         new_code_cell("values = double(np.arange(5))"),
         new_code_cell("def stats(v):\n    ### BEGIN SOLUTION\n"
                       "    return {'sum': int(v.sum()), 'max': int(v.max()), 'n': len(v)}\n"
                       "    ### END SOLUTION"),
-        new_code_cell("### CHECK sum\nassert stats(values)['sum'] == 20, 'sum of values'\n"
+        new_code_cell("### CHECK sum\nassert stats(values)['sum'] == expected_sum, 'sum'\n"
                       "### CHECK max\nassert stats(values)['max'] == 8, 'max of values'\n"
                       "### CHECK count\nassert stats(values)['n'] == 5, 'count of values'\n"
                       "### BEGIN HIDDEN CHECKS\nassert stats(np.ones(3))['n'] == 3\n"
@@ -234,6 +235,12 @@ def test_a_wrong_exercise_1_does_not_cost_exercise_2_and_named_checks_split_the_
     wrong_first = with_exercise(student_notebook(solution, keep_solutions=True),
                                 double="def double(x):\n    return x")  # fmt: skip
     write(wrong_first, folder / "fair.ipynb")
+    refused_first = with_exercise(student_notebook(solution, keep_solutions=True),
+                                  double="import os\ndef double(x):\n    return 2 * x")  # fmt: skip
+    write(refused_first, folder / "refused.ipynb")
+    missing_first = student_notebook(solution, keep_solutions=True)
+    missing_first.cells = [c for c in missing_first.cells if "exercise:double" not in tags(c)]
+    write(missing_first, folder / "missing.ipynb")
     no_max = "def stats(v):\n    return {'sum': int(v.sum()), 'max': 0, 'n': len(v)}"
     write(with_exercise(student_notebook(solution, keep_solutions=True), stats=no_max),
           folder / "partial.ipynb")  # fmt: skip
@@ -243,6 +250,9 @@ def test_a_wrong_exercise_1_does_not_cost_exercise_2_and_named_checks_split_the_
         rows = {(r["student"], r["exercise"]): r for r in csv.DictReader(handle)}
     assert rows["fair", "double"]["points"] == "0"
     assert rows["fair", "stats"]["points"] == "3", rows["fair", "stats"]["reason"]
+    for student in ("refused", "missing"):  # a skipped exercise's checks still set up names
+        assert rows[student, "double"]["points"] == "0"
+        assert rows[student, "stats"]["points"] == "3", rows[student, "stats"]["reason"]
     assert rows["partial", "stats"]["points"] == "2"
     assert "'max'" in rows["partial", "stats"]["reason"]
     assert "'sum'" not in rows["partial", "stats"]["reason"]
