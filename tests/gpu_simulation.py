@@ -93,19 +93,27 @@ def check_private_names() -> None:
             )
     rnn = _module(RNN_MODULE)
     for name in ("_cudnn_gru", "_cudnn_lstm"):
-        if "mask" not in inspect.signature(getattr(rnn, name)).parameters:
+        if "mask" not in inspect.signature(_original(rnn, name)).parameters:
             raise SimulationUnavailable(
                 f"GPU simulation: {RNN_MODULE}.{name} takes no `mask` argument any more in Keras "
                 f"{_keras_version()}; update tests/gpu_simulation.py."
             )
     trainer = _module(TRAINER_MODULE).Trainer
-    resolve = getattr(trainer, "_resolve_auto_jit_compile", None)
+    resolve = _original(trainer, "_resolve_auto_jit_compile")
     if resolve is None or "list_physical_devices" not in inspect.getsource(resolve):
         raise SimulationUnavailable(
             f"GPU simulation: {TRAINER_MODULE}.Trainer._resolve_auto_jit_compile no longer reads "
             f"tf.config.list_physical_devices in Keras {_keras_version()}; update "
             "tests/gpu_simulation.py."
         )
+
+
+def _original(owner: Any, attribute: str) -> Any:
+    """``owner.attribute`` as Keras defines it: the saved original while the simulation is on."""
+    for saved_owner, saved_attribute, value in _saved:
+        if saved_owner is owner and saved_attribute == attribute:
+            return value
+    return getattr(owner, attribute, None)
 
 
 def _keras_version() -> str:

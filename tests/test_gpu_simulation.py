@@ -129,14 +129,14 @@ def test_every_private_keras_name_is_where_the_simulation_expects_it():
 
 
 @pytest.mark.parametrize(("module", "name"), gpu_simulation.PRIVATE_NAMES)
-def test_a_moved_private_name_fails_loudly(module, name, monkeypatch, simulation_off):
+def test_a_moved_private_name_fails_loudly(module, name, simulation_off, monkeypatch):
     monkeypatch.delattr(importlib.import_module(module), name)
     with pytest.raises(SimulationUnavailable, match=name):
         gpu_simulation.activate()
     assert not gpu_simulation.is_active()
 
 
-def test_a_cudnn_function_without_a_mask_argument_fails_loudly(monkeypatch, simulation_off):
+def test_a_cudnn_function_without_a_mask_argument_fails_loudly(simulation_off, monkeypatch):
     rnn = importlib.import_module(gpu_simulation.RNN_MODULE)
     monkeypatch.setattr(rnn, "_cudnn_gru", lambda inputs, lengths: None)
     with pytest.raises(SimulationUnavailable, match="mask"):
