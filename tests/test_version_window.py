@@ -94,23 +94,48 @@ def test_the_floors_are_colabs_versions_and_the_newest_pins_lie_inside():
         )
 
 
+NEWEST_END_PYTHON = "3.11"  # the oldest Python the pack supports (docs/maintainers.md says why)
+
+
+def _colab_python() -> str | None:
+    os_info = COLAB / "os-info-gpu.txt"
+    if not os_info.is_file():
+        return None
+    return re.search(r"^Python (\d+\.\d+)", os_info.read_text(), re.M).group(1)
+
+
 def test_readme_python_is_the_workflows_and_colabs():
     rows = _readme_rows()
-    ci = {str(step["with"]["python-version"]) for job in _workflow()["jobs"].values()
-          for step in job["steps"] if "setup-python" in step.get("uses", "")}  # fmt: skip
-    assert len(ci) == 1, f".github/workflows/ci.yml sets up Python {sorted(ci)}; expected one"
-    [python] = ci
-    for name in ("constraints/colab.txt", "constraints/newest.txt"):
-        assert rows[name][5].startswith(f"{python} in CI"), (
-            f"README says Python '{rows[name][5]}' for {name}; the workflow runs {python}"
+    ci = set()
+    for job in _workflow()["jobs"].values():
+        for step in job["steps"]:
+            if "setup-python" in step.get("uses", ""):
+                ci.update(str(step["with"]["python-version"]).split())
+    assert rows["constraints/newest.txt"][5].startswith(f"{NEWEST_END_PYTHON} in CI"), (
+        f"README says Python '{rows['constraints/newest.txt'][5]}' for the newest end; CI runs "
+        f"it on {NEWEST_END_PYTHON}"
+    )
+    colab_cell = rows["constraints/colab.txt"][5]
+    match = re.match(r"Colab's (\d+\.\d+) in CI", colab_cell)
+    assert match, f"README's Colab row says Python '{colab_cell}'; expected \"Colab's 3.x in CI\""
+    assert ci == {NEWEST_END_PYTHON, match.group(1)}, (
+        f".github/workflows/ci.yml sets up Python {sorted(ci)}; .ci/run needs "
+        f"{NEWEST_END_PYTHON} (newest end) and {match.group(1)} (Colab end)"
+    )
+    colab_python = _colab_python()
+    if colab_python is not None:
+        assert match.group(1) == colab_python, (
+            f"Colab runs Python {colab_python} ({COLAB / 'os-info-gpu.txt'}); README's Colab row "
+            f"says '{colab_cell}'"
         )
-    os_info = COLAB / "os-info-gpu.txt"
-    if os_info.is_file():
-        colab_python = re.search(r"^Python (\d+\.\d+)", os_info.read_text(), re.M).group(1)
-        assert f"Colab's {colab_python}" in rows["constraints/colab.txt"][5], (
-            f"Colab runs Python {colab_python} ({os_info}); README's Colab row says "
-            f"'{rows['constraints/colab.txt'][5]}'"
-        )
+
+
+def test_ci_runs_each_end_on_its_python():
+    ci = (ROOT / ".ci" / "run").read_text()
+    colab_python = _colab_python() or "3.13"
+    assert f'newest_python="$(python_for {NEWEST_END_PYTHON})"' in ci
+    assert f'colab_python="$(python_for {colab_python})"' in ci
+    assert "make_venv .venv-colab \"$colab_python\"" in ci
 
 
 def test_colab_end_pins_colabs_published_versions():
