@@ -1,4 +1,4 @@
-"""Execute notebooks 07-10 in full mode on this machine and record what their text quotes.
+"""Execute notebooks 07-12 in full mode on this machine and record what their text quotes.
 
 Each notebook runs headless (nbclient) in its folder with ``COURSE_SMOKE=0``; the executed
 copy goes to ``build/full_runs/`` (kept out of git), and a plain-text digest of every cell's
@@ -10,7 +10,7 @@ before and after (the reference machine is a shared 2-core VM; see
 Usage, from the repository root::
 
     export TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 COURSE_DATA_DIR=../shared/data
-    nice -n 10 python benchmarks/full_run_07_10.py                 # all four
+    nice -n 10 python benchmarks/full_run_07_10.py                 # all six
     nice -n 10 python benchmarks/full_run_07_10.py 09 10           # some of them
 
 Exits 1 if a notebook fails.
@@ -30,6 +30,8 @@ NOTEBOOKS = {
     "08": "08_lengths_masks_directions.ipynb",
     "09": "09_state_and_cells_on_text.ipynb",
     "10": "10_attention_pointer.ipynb",
+    "11": "11_bptt_by_hand.ipynb",  # benchmarks/README_11_12_full_runs.md
+    "12": "12_encoder_decoder.ipynb",
 }
 
 
