@@ -298,8 +298,10 @@ LEADS_NOTEBOOKS = {"03_simplernn_lstm_gru.ipynb": "03 c6 cites benchmarks/ (issu
 
 
 def _cited_paths(path: Path) -> list[str]:
+    """Paths into this course pack that a file names (keras/..., statsmodels/... are not ours)."""
     text = "\n".join(file_lines(path)) if path.suffix == ".ipynb" else path.read_text("utf-8")
-    return sorted({m.group(1).rstrip(".") for m in CITED_PATH.finditer(text)})
+    found = {m.group(1).rstrip(".") for m in CITED_PATH.finditer(text)}
+    return sorted(p for p in found if (ROOT / p.split("/")[0]).exists())
 
 
 def _release_file_params() -> list:
@@ -332,7 +334,8 @@ def test_cited_path_finder_catches_benchmark_files_and_skips_urls(tmp_path):
     page = tmp_path / "page.md"
     page.write_text(
         "see `benchmarks/README_05_reference_run.md`; run .ci/run; open data/README.md; "
-        "https://example.org/a/b.csv and notebooks/05_text_prediction.ipynb",
+        "https://example.org/a/b.csv and notebooks/05_text_prediction.ipynb; Keras' own "
+        "keras/src/backend/tensorflow/rnn.py is not a file of the pack",
         encoding="utf-8",
     )
     assert _cited_paths(page) == [
