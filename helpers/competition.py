@@ -206,7 +206,7 @@ def score_submission(
 
     With a ``generation.json``, the sentence is written again from its settings
     (``sentence_check``). The leaderboard does the same for every folder, in a sandbox, after
-    checking the files and the model's config (``instructor/model_check.py``).
+    checking the files and the model's config (the instructor's model check).
     """
     folder = Path(folder)
     name_file = folder / NAME_FILE

@@ -2,8 +2,8 @@
 
 Files come from their public URL through ``keras.utils.get_file`` and land in
 Keras' cache (``~/.keras/datasets``). On a machine without internet, set
-``COURSE_DATA_DIR`` to a folder that already holds the files (CI builds one in
-``build/ci-data``, see ``data/README.md``); nothing is downloaded then. Either way the sha256 is
+``COURSE_DATA_DIR`` to a folder that already holds the files (see ``data/README.md``);
+nothing is downloaded then, and a failed download says so. Either way the sha256 is
 checked before a byte is used: a truncated or wrong file raises
 :class:`DataIntegrityError` and is never returned.
 
@@ -63,6 +63,10 @@ class DataIntegrityError(RuntimeError):
     """A data file exists but is not the expected one (wrong sha256)."""
 
 
+class DownloadError(ConnectionError):
+    """A data file could not be downloaded; the message says how to work offline."""
+
+
 class TextSplits(NamedTuple):
     """Contiguous train, validation and test parts of one text."""
 
@@ -109,6 +113,8 @@ def fetch(name: str, data_dir: str | os.PathLike[str] | None = None) -> Path:
     Raises:
         ValueError: unknown ``name``.
         FileNotFoundError: the offline folder does not hold the file.
+        DownloadError: no folder is set and the download failed (no internet); the message
+            names ``COURSE_DATA_DIR`` and the file to put there.
         DataIntegrityError: the file's sha256 is wrong (it is not used).
     """
     dataset = _dataset(name)
@@ -125,7 +131,16 @@ def fetch(name: str, data_dir: str | os.PathLike[str] | None = None) -> Path:
 
     import keras
 
-    cached = Path(keras.utils.get_file(fname=dataset.filename, origin=dataset.url))
+    try:
+        cached = Path(keras.utils.get_file(fname=dataset.filename, origin=dataset.url))
+    except Exception as error:  # Keras turns every network error into a bare Exception
+        raise DownloadError(
+            f"Could not download {dataset.filename} from {dataset.url} ({error}). Working "
+            f"offline? Copy {dataset.filename} (from that address, on a machine with internet) "
+            f"into a folder and set {DATA_DIR_ENV} to its absolute path before the notebook "
+            f"loads data, e.g. os.environ[{DATA_DIR_ENV!r}] = '/path/to/folder' "
+            "(see data/README.md). Otherwise check the internet connection and run the cell again."
+        ) from error
     return _verified(cached, dataset)
 
 

@@ -6,10 +6,10 @@
     LICENSE
     notebooks/*.ipynb  the generated student copies (stubs, visible checks, Colab badges)
     helpers/*.py       the student library
-    data/README.md     the data files, hashes and the offline folder
+    data/README.md     the data files, hashes and what to do offline (instructor/student_files.py)
     pyproject.toml     the student package: runtime dependencies and the `lab` extra only
     environment.yml    conda: Python and pip, then the package as pyproject says
-    constraints/newest.txt
+    constraints/newest.txt   the pins without test and lint tools
     course             ./course setup | lab for students
 
 and then scans **every file** of the tree for any line that occurs only in a solution region, a
@@ -28,6 +28,11 @@ from instructor.notebook_format import NotebookFormatError
 from instructor.notebook_io import read
 from instructor.project import ROOT, colab_badge, pyproject, release_tag, repository_url
 from instructor.student_copies import _secret_and_public_lines, build_students
+from instructor.student_files import student_constraints, student_data_readme
+
+STUDENT_DESCRIPTION = (
+    "Exercise notebooks and their helper library for a Keras course on recurrent neural networks."
+)
 
 STUDENT_COURSE_SCRIPT = """#!/usr/bin/env bash
 # Students' entry point: ./course lab sets up .venv (first run) and opens JupyterLab.
@@ -73,7 +78,7 @@ build-backend = "setuptools.build_meta"
 [project]
 name = {json.dumps(project["name"])}
 version = {json.dumps(project["version"])}
-description = {json.dumps(project["description"])}
+description = {json.dumps(STUDENT_DESCRIPTION)}
 readme = "README.md"
 requires-python = {json.dumps(project["requires-python"])}
 license = {json.dumps(project["license"])}
@@ -115,7 +120,8 @@ def secret_lines(solutions_dir: str | Path) -> set[str]:
     return secret - public
 
 
-def _file_lines(path: Path) -> list[str]:
+def file_lines(path: Path) -> list[str]:
+    """The lines of a text file; for a notebook, its cells' sources and outputs."""
     text = path.read_text(encoding="utf-8")  # a release holds text files only
     if path.suffix != ".ipynb":
         return text.splitlines()
@@ -134,7 +140,7 @@ def scan_tree(tree: str | Path, solutions_dir: str | Path) -> list[str]:
     problems = []
     for path in sorted(p for p in Path(tree).rglob("*") if p.is_file()):
         try:
-            lines = _file_lines(path)
+            lines = file_lines(path)
         except (UnicodeDecodeError, ValueError) as error:
             problems.append(f"{path}: not a readable text file ({error}); a release holds text")
             continue
@@ -169,13 +175,15 @@ def build_release(solutions_dir: str | Path, out_dir: str | Path, tag: str | Non
     files = {f"notebooks/{name}": text for name, text in notebooks.items()}
     for module in sorted((ROOT / "helpers").glob("*.py")):
         files[f"helpers/{module.name}"] = module.read_text(encoding="utf-8")
-    for name in ("LICENSE", "data/README.md", "constraints/newest.txt"):
-        files[name] = (ROOT / name).read_text(encoding="utf-8")
+    files["LICENSE"] = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    files["data/README.md"] = student_data_readme()
+    files["constraints/newest.txt"] = student_constraints()
     files["README.md"] = student_readme(sorted(notebooks))
     files["pyproject.toml"] = student_pyproject()
     files["environment.yml"] = ENVIRONMENT_YML
-    ignored = (".venv/", "__pycache__/", "*.egg-info/", ".ipynb_checkpoints/", "submission/")
-    files[".gitignore"] = "\n".join((*ignored, "submission.zip", ""))
+    ignored = (".venv/", "__pycache__/", "*.egg-info/", ".ipynb_checkpoints/", "checkpoints/")
+    data = ("# data files you add for offline work", "data/*", "!data/README.md")
+    files[".gitignore"] = "\n".join((*ignored, "submission/", "submission.zip", *data, ""))
     for name in sorted(files):
         _write(out / name, files[name])
     _write(out / "course", STUDENT_COURSE_SCRIPT, executable=True)

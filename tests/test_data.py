@@ -17,6 +17,7 @@ from helpers.data import (
     SPLIT_FRACTIONS,
     DataIntegrityError,
     Dataset,
+    DownloadError,
     TextSplits,
     fetch,
     load_elnino,
@@ -138,6 +139,19 @@ def test_fetch_downloads_through_keras_when_no_folder_is_set(monkeypatch, fake_d
     monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
     assert load_text("fake") == FAKE_TEXT
     assert calls == [("fake.txt", "https://example.invalid/fake.txt")]
+
+
+def test_offline_download_failure_names_course_data_dir_and_the_file(monkeypatch, tmp_path):
+    """Keras' own failure (a name that cannot resolve), not a stand-in: it must become advice."""
+    dataset = _register(monkeypatch, "offline", "offline-only.txt", FAKE_TEXT, "Never online.")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))  # no cached copy to find
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(DownloadError) as caught:
+        load_text("offline")
+    message = str(caught.value)
+    assert DATA_DIR_ENV in message and "offline-only.txt" in message and dataset.url in message
+    assert "URL fetch failure" in str(caught.value.__cause__), "not Keras' failure"
+    assert not list(tmp_path.rglob("offline-only.txt")), "a failed download left a file behind"
 
 
 def test_a_corrupted_download_is_rejected(monkeypatch, fake_dir):

@@ -16,7 +16,7 @@ import pytest
 
 from instructor.notebook_io import read, tags
 from instructor.project import install_spec, release_tag
-from instructor.release import build_release, scan_tree, secret_lines
+from instructor.release import build_release, file_lines, scan_tree, secret_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -180,3 +180,167 @@ def test_readme_notebook_table_has_a_colab_badge_for_every_notebook():
     for path in SOLUTIONS.glob("*.ipynb"):
         row = next((line for line in readme.splitlines() if f"(solutions/{path.name})" in line), "")
         assert f"/blob/{release_tag()}/notebooks/{path.name})" in row, f"no badge for {path.name}"
+
+
+# Words of the instructors' side: CI, the dev extra, test tools, folders a release lacks.
+NOT_FOR_STUDENTS = re.compile(
+    r"\.ci/|\bCI\b|workflow|\.\./shared|\[dev\]|\bpytest\b|\bnbval\b|\bhypothesis\b|\bcoverage\b"
+    r"|\bsolutions\b|benchmarks/|instructor/|\./course (?!lab|setup)\w+"
+)
+
+
+def test_release_files_other_than_notebooks_speak_to_students_only(release):
+    for name in _files(release):
+        if name.startswith(("notebooks/", "helpers/")) or name == "LICENSE":
+            continue
+        text = (release / name).read_text(encoding="utf-8")
+        found = sorted({m.group(0) for m in NOT_FOR_STUDENTS.finditer(text)})
+        assert not found, f"the release's {name} speaks of {found}, which students do not have"
+
+
+def test_a_planted_instructor_line_is_caught_by_the_student_words_check(release):
+    assert NOT_FOR_STUDENTS.search("How CI gets them without internet (`.ci/run`)")
+    assert NOT_FOR_STUDENTS.search("pip install -e '.[dev]'")
+    assert NOT_FOR_STUDENTS.search("ranks them with ./course leaderboard")
+    assert not NOT_FOR_STUDENTS.search("`./course lab` creates .venv; your instructor grades")
+
+
+def test_release_data_readme_says_what_to_do_offline_for_every_file(release):
+    from helpers.data import DATASETS
+
+    text = (release / "data" / "README.md").read_text(encoding="utf-8")
+    assert "COURSE_DATA_DIR" in text
+    for dataset in DATASETS.values():
+        assert dataset.filename in text and dataset.sha256 in text and dataset.url in text
+
+
+def test_release_constraints_pin_the_student_packages_and_no_test_tools(release):
+    from instructor.student_files import DEV_ONLY, canonical
+
+    text = (release / "constraints" / "newest.txt").read_text(encoding="utf-8")
+    names = {canonical(line.split("==")[0]) for line in text.splitlines() if "==" in line}
+    assert {"tensorflow", "keras", "numpy", "matplotlib", "jupyterlab"} <= names
+    assert not names & DEV_ONLY, names & DEV_ONLY
+    assert "[dev]" not in text and "pytest" not in text
+
+
+def _requirement_closure(roots: list[str]) -> set[str]:
+    """Canonical names of the installed distributions that ``roots`` need (with their extras)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.requirements import Requirement
+
+    from instructor.student_files import canonical
+
+    seen: set[str] = set()
+    todo = [Requirement(r) for r in roots]
+    while todo:
+        requirement = todo.pop()
+        name = canonical(requirement.name)
+        if name in seen:
+            continue
+        try:
+            dist = distribution(requirement.name)
+        except PackageNotFoundError:
+            continue  # an optional dependency this platform does not install
+        seen.add(name)
+        for line in dist.requires or []:
+            needed = Requirement(line)
+            environments = [{"extra": e} for e in requirement.extras] or [{"extra": ""}]
+            if needed.marker is None or any(needed.marker.evaluate(e) for e in environments):
+                todo.append(needed)
+    return seen
+
+
+def test_no_student_requirement_needs_a_package_the_student_constraints_drop():
+    from instructor.project import pyproject
+    from instructor.student_files import DEV_ONLY
+
+    project = pyproject()["project"]
+    student = _requirement_closure(
+        project["dependencies"] + project["optional-dependencies"]["lab"]
+    )
+    assert "tensorflow" in student and "jupyterlab" in student, "the dev venv is incomplete"
+    assert not student & DEV_ONLY, f"students need {student & DEV_ONLY}; keep their pins"
+    everything = _requirement_closure(["pytest", "hypothesis", "nbval", "pytest-xdist", "ruff"])
+    assert DEV_ONLY <= everything, f"{DEV_ONLY - everything} is not a test tool's dependency"
+
+
+def test_release_gitignore_keeps_checkpoints_submissions_and_offline_data_out_of_git(
+    release, tmp_path
+):
+    repo = tmp_path / "repo"
+    shutil.copytree(release, repo)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    paths = [
+        "notebooks/checkpoints/05_text_prediction/best.keras",
+        "notebooks/submission/model.keras",
+        "notebooks/submission.zip",
+        "data/tinyshakespeare.txt",
+    ]
+    ignored = subprocess.run(
+        ["git", "-C", str(repo), "check-ignore", *paths, "data/README.md", "helpers/data.py"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert ignored == paths
+
+
+# A path a student would look for: a folder of the instructor repository, or a file with a name.
+CITED_PATH = re.compile(
+    r"(?<![\w/.:-])((?:benchmarks|solutions|instructor|tests|docs|build|\.ci)/[\w./-]*"
+    r"|(?:[\w.-]+/)+[\w.-]+\.(?:py|md|ipynb|txt|csv|json|toml|yml|cfg))"
+)
+# Paths the notebooks create themselves, not files a student is sent to read.
+WRITTEN_BY_NOTEBOOKS = re.compile(r"^(submission|checkpoints|my_texts?|build/executed)/")
+# Notebooks the lead rewrites in issue 22's round; reported, not failed, until that lands.
+LEADS_NOTEBOOKS = {"03_simplernn_lstm_gru.ipynb": "03 c6 cites benchmarks/ (issue 22, the lead)"}
+
+
+def _cited_paths(path: Path) -> list[str]:
+    """Paths into this course pack that a file names (keras/..., statsmodels/... are not ours)."""
+    text = "\n".join(file_lines(path)) if path.suffix == ".ipynb" else path.read_text("utf-8")
+    found = {m.group(1).rstrip(".") for m in CITED_PATH.finditer(text)}
+    return sorted(p for p in found if (ROOT / p.split("/")[0]).exists())
+
+
+def _release_file_params() -> list:
+    names = [f"notebooks/{p.name}" for p in sorted(SOLUTIONS.glob("*.ipynb"))]
+    names += [f"helpers/{p.name}" for p in sorted((ROOT / "helpers").glob("*.py"))]
+    names += ["README.md", "data/README.md", "constraints/newest.txt", "pyproject.toml"]
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(reason=LEADS_NOTEBOOKS[Path(name).name], strict=False)
+            if Path(name).name in LEADS_NOTEBOOKS
+            else (),
+        )
+        for name in names
+    ]
+
+
+@pytest.mark.parametrize("name", _release_file_params())
+def test_no_file_of_the_release_cites_a_file_the_release_lacks(release, name):
+    cited = _cited_paths(release / name)
+    missing = [
+        path
+        for path in cited
+        if not WRITTEN_BY_NOTEBOOKS.match(path) and not (release / path.rstrip("/")).exists()
+    ]
+    assert not missing, f"{name} cites {missing}, which the student release does not contain"
+
+
+def test_cited_path_finder_catches_benchmark_files_and_skips_urls(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        "see `benchmarks/README_05_reference_run.md`; run .ci/run; open data/README.md; "
+        "https://example.org/a/b.csv and notebooks/05_text_prediction.ipynb; Keras' own "
+        "keras/src/backend/tensorflow/rnn.py is not a file of the pack",
+        encoding="utf-8",
+    )
+    assert _cited_paths(page) == [
+        ".ci/run",
+        "benchmarks/README_05_reference_run.md",
+        "data/README.md",
+        "notebooks/05_text_prediction.ipynb",
+    ]

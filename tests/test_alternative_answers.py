@@ -1,0 +1,44 @@
+"""A notebook's later cells work with any answer that passes its check, not only with ours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from instructor.notebook_io import read, tags
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
+
+OUR_BUILD = (
+    "    stack = [keras.Input(shape=(None, vocab_size)), "
+    "recurrent(units, return_sequences=True)]\n"
+    "    stack.append(keras.layers.Dense(vocab_size))  # logits: no softmax\n"
+    '    return keras.Sequential(stack, name=f"{cell}_{units}")'
+)
+# The functional API: model.layers[0] is the InputLayer here, which once crashed later cells.
+FUNCTIONAL_BUILD = """    inputs = keras.Input(shape=(None, vocab_size))
+    logits = keras.layers.Dense(vocab_size)(recurrent(units, return_sequences=True)(inputs))
+    return keras.Model(inputs, logits)"""
+
+
+@pytest.mark.slow
+def test_05_runs_to_its_hand_in_with_a_functional_build_model(tmp_path, monkeypatch):
+    from nbclient import NotebookClient
+
+    nb = read(SOLUTIONS / "05_text_prediction.ipynb")
+    (cell,) = [c for c in nb.cells if "exercise:build_model" in tags(c)]
+    assert OUR_BUILD in cell.source, "the reference build_model changed; update this test"
+    cell.source = cell.source.replace(OUR_BUILD, FUNCTIONAL_BUILD)
+    monkeypatch.setenv("COURSE_SMOKE", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    client = NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # raises CellExecutionError at the first cell that fails
+    printed = "".join(
+        output.get("text", "") for c in nb.cells if c.cell_type == "code" for output in c.outputs
+    )
+    assert "build_model passes the visible checks." in printed
+    assert "widest GRU within 12,000 parameters:" in printed
+    assert (tmp_path / "submission.zip").is_file()
