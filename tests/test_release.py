@@ -293,8 +293,6 @@ CITED_PATH = re.compile(
 )
 # Paths the notebooks create themselves, not files a student is sent to read.
 WRITTEN_BY_NOTEBOOKS = re.compile(r"^(submission|checkpoints|my_texts?|build/executed)/")
-# Notebooks the lead rewrites in issue 22's round; reported, not failed, until that lands.
-LEADS_NOTEBOOKS = {"03_simplernn_lstm_gru.ipynb": "03 c6 cites benchmarks/ (issue 22, the lead)"}
 
 
 def _cited_paths(path: Path) -> list[str]:
@@ -304,19 +302,11 @@ def _cited_paths(path: Path) -> list[str]:
     return sorted(p for p in found if (ROOT / p.split("/")[0]).exists())
 
 
-def _release_file_params() -> list:
+def _release_file_params() -> list[str]:
     names = [f"notebooks/{p.name}" for p in sorted(SOLUTIONS.glob("*.ipynb"))]
     names += [f"helpers/{p.name}" for p in sorted((ROOT / "helpers").glob("*.py"))]
     names += ["README.md", "data/README.md", "constraints/newest.txt", "pyproject.toml"]
-    return [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(reason=LEADS_NOTEBOOKS[Path(name).name], strict=False)
-            if Path(name).name in LEADS_NOTEBOOKS
-            else (),
-        )
-        for name in names
-    ]
+    return names
 
 
 @pytest.mark.parametrize("name", _release_file_params())

@@ -13,9 +13,7 @@ SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 ESTIMATE = re.compile(r"\*\*Time:\*\* about (\d+) (minutes|hours?)\b")
 # Known exceptions, reported (xfail) rather than hidden; each names who fixes it.
 KNOWN = {
-    "03": "03 is rewritten by the lead in issue 22's round",
     "05": "05 takes about 2 hours; a split into two notebooks is proposed in issue 22",
-    "08": "08 is rewritten by the lead in issue 22's round",
 }
 
 
@@ -33,7 +31,7 @@ def _params() -> list:
         pytest.param(
             path,
             id=path.name,
-            marks=pytest.mark.xfail(reason=KNOWN[path.name[:2]], strict=False)
+            marks=pytest.mark.xfail(reason=KNOWN[path.name[:2]], strict=True)
             if path.name[:2] in KNOWN
             else (),
         )
