@@ -76,7 +76,7 @@ MODELS = {
 _AXIS = re.compile(r"(^|_)ax(is|es)$")
 _LAST_AXIS = (-1, 2, [-1], [2])
 FIXED: dict[str, tuple] = {
-    "attention_axes": (None,),
+    "attention_axes": (None, [1]),  # the time axis (Keras writes [1] for None once built)
     "data_format": ("channels_last",),
     "stateful": (False,),
     "training": (None, False),
@@ -217,13 +217,21 @@ def _what(obj: dict) -> str:
     return f"class {str(obj.get('class_name'))[:60]!r} from module {str(obj.get('module'))[:60]!r}"
 
 
-def _walk(value: object, where: str, depth: int, in_node: bool = False) -> None:
-    """Refuse anything in ``value`` that is not plain data or an allowed object."""
+_SETTINGS_OF = ("keras.layers", "keras.src.ops.numpy")
+"""Modules whose objects' settings :func:`_check_setting` checks (layers and graph operations,
+not initializers or constraints, whose ``axis`` arguments never touch a scored window)."""
+
+
+def _walk(
+    value: object, where: str, depth: int, in_node: bool = False, settings: bool = True
+) -> None:
+    """Refuse anything in ``value`` that is not plain data or an allowed object; ``settings``:
+    check the keys of ``value`` with :func:`_check_setting`."""
     if depth > MAX_DEPTH:
         raise ModelRefused(f"config.json: nested deeper than {MAX_DEPTH} at {where}")
     if isinstance(value, list):
         for i, item in enumerate(value):
-            _walk(item, f"{where}[{i}]", depth + 1, in_node)
+            _walk(item, f"{where}[{i}]", depth + 1, in_node, settings)
         return
     if in_node and isinstance(value, str):
         raise ModelRefused(f"config.json: {where} passes the string {value[:40]!r} to a layer call")
@@ -248,15 +256,17 @@ def _walk(value: object, where: str, depth: int, in_node: bool = False) -> None:
                 f"config.json: {where} ({cls}) has registered_name "
                 f"{str(value['registered_name'])[:60]!r}: a custom object"
             )
+        settings = module in _SETTINGS_OF
     for key, item in value.items():
         here = f"{where}.{key}"
-        _check_setting(key, item, here)
+        if settings:
+            _check_setting(key, item, here)
         if key in ("layer", "backward_layer", "cell") and item is not None:
             if not isinstance(item, dict) or "class_name" not in item:
                 raise ModelRefused(f"config.json: {here} must be a layer object")
         if _NAME_SLOTS.search(key) and isinstance(item, str) and not _IDENTIFIER.fullmatch(item):
             raise ModelRefused(f"config.json: {here} names {item[:40]!r}, not a built-in name")
-        _walk(item, here, depth + 1, in_node or key == "inbound_nodes")
+        _walk(item, here, depth + 1, in_node or key == "inbound_nodes", settings)
 
 
 def _same(item: object, allowed: tuple) -> bool:
