@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("leaderboard.html"),
         help="the leaderboard page written by `leaderboard` (updated in place)",
     )
+    tally.add_argument(
+        "--roster",
+        type=Path,
+        help="CSV with columns id, name: only these students vote (id = their voter name and "
+        "submission folder); without it every voter name counts",
+    )
     return parser
 
 
@@ -225,6 +231,8 @@ def _tally(args) -> int:
 
     if not args.votes.is_file():
         raise FileNotFoundError(f"votes={str(args.votes)!r} is not a file.")
+    if args.roster is not None and not args.roster.is_file():
+        raise FileNotFoundError(f"--roster {str(args.roster)!r} is not a file.")
     return run_tally(args)
 
 
