@@ -208,7 +208,7 @@ def tally(
 
 def run_tally(args) -> int:
     """``./course tally VOTES.csv [--roster ROSTER.csv]``: count the votes, add the award."""
-    from instructor.leaderboard import load_state, write_board
+    from instructor.board_reports import load_state, write_board
 
     out: Path = args.out
     state = load_state(out)

@@ -102,7 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="HTML page; .md, .csv, .json (for tally) and .key (ballot secret: "
         "keep it) next to it (default leaderboard.html)",
     )
-    board.add_argument("--text", type=Path, help="score on this text instead of the test split")
+    board.add_argument(
+        "--text", type=Path, help="public test text: this file instead of the test split"
+    )
+    board.add_argument(
+        "--private-text",
+        type=Path,
+        help="rank on this instructor-held UTF-8 text (the corpus' characters only; see "
+        "docs/instructors.md); the public test is scored next to it",
+    )
     board.add_argument("--max-params", type=int, default=None, help="largest model scored")
     _common(board, "jobs", "unsandboxed")
     _seconds(board, 600, "per submission")
@@ -223,7 +231,11 @@ def _leaderboard(args) -> int:
 
     if min(args.timeout, args.memory_mb) <= 0 or (args.max_params or 1) <= 0:
         raise SystemExit("--timeout, --memory-mb and --max-params must be > 0.")
-    return run_leaderboard(args)
+    try:
+        return run_leaderboard(args)
+    except ValueError as error:  # a refused private text
+        print(f"leaderboard: nothing done. {error}", file=sys.stderr)
+        return 2
 
 
 def _tally(args) -> int:

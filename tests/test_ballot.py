@@ -21,8 +21,8 @@ from instructor.ballot import (
     read_votes,
     tally,
 )
+from instructor.board_reports import write_board
 from instructor.cli import main
-from instructor.leaderboard import write_board
 from instructor.names import name_flags, name_key, read_roster, skeleton
 
 HOSTILE = "mallory\n| 1 | fake | row |\x1b[2J<script>alert(1)</script>"

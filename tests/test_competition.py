@@ -250,7 +250,9 @@ def test_generation_settings_are_completed_and_bad_ones_named():
         ({"seed": 1, "length": 10**6}, "length=1000000 must be an integer"),
         ({"seed": 1, "length": 5, "temperature": 0}, "temperature=0 must be"),
         ({"seed": 1, "length": 5, "top_k": 0}, "top_k=0 must be an integer from 1"),
-        ({"seed": 1, "length": 5, "prompt": "JULIET:"}, "prompt must start"),
+        ({"seed": 1, "length": 5, "prompt": "JULIET:"}, "from the competition's prompt"),
+        ({"seed": 1, "length": 0}, "length=0 must be an integer from 1"),
+        ({"seed": 1, "length": 5, "prompt": "ROMEO: But soft"}, "prompt='ROMEO: But soft'"),
         ({"seed": 1, "length": 5, "exec": "x"}, r"setting\(s\) \['exec'\]"),
         ([1, 2], "settings must be a dict"),
     ]:

@@ -49,8 +49,9 @@ from helpers.sampling import generate
 from helpers.vocab import CharVocab
 from instructor import sandbox
 from instructor.ballot import competition_key, make_ballot
+from instructor.board_reports import write_board
 from instructor.cli import main
-from instructor.leaderboard import leaderboard, write_board
+from instructor.leaderboard import leaderboard
 from instructor.reports import plain
 
 REPOSITORY = Path(__file__).resolve().parents[1]
