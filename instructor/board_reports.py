@@ -171,7 +171,7 @@ def scatter_svg(entries: Sequence, width: int = 640, height: int = 300) -> str:
     (ax, ay), (bx, by) = at(x0, y0), at(x1, y1)
     ticks = [
         f'<text x="{at(t, y0)[0]:.1f}" y="{ay + 16:.1f}" text-anchor="middle">{10**t:,.0f}</text>'
-        for t in range(math.ceil(x0), math.floor(x1) + 1)
+        for t in (range(math.ceil(x0), math.floor(x1) + 1) or sorted({min(xs), max(xs)}))
     ]
     ticks += [
         f'<text x="{ax - 6:.1f}" y="{at(x0, v)[1] + 4:.1f}" text-anchor="end">{v:.1f}</text>'
