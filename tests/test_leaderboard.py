@@ -457,3 +457,60 @@ def test_a_score_line_from_a_worker_that_did_not_exit_cleanly_is_not_believed():
     entry = Entry(folder="x", name="x")
     _merge(entry, finished, 60)
     assert entry.bits == 0.001 and entry.ok
+
+
+PRIVATE = "MORE:\nROME:\n" * 200
+"""The instructor's private text in the tests: the same characters, another pattern."""
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_a_private_text_ranks_and_a_model_trained_on_the_public_test_is_flagged(
+    tmp_path, text_file, capsys
+):
+    """End to end through ``./course leaderboard --private-text``: "memoriser" learnt the
+    public test text by heart; "general" learnt both patterns and ranks first on the private
+    text. The reports show the public test's bits next to the private ones."""
+    subs = tmp_path / "subs"
+    write_submission(subs / "memoriser", _trained_model(), VOCAB, "ROMEO: m", "Memo")
+    mixed = (TEXT[:500] + PRIVATE[:500]) * 2
+    write_submission(subs / "general", _trained_model(text=mixed), VOCAB, "ROMEO: g", "Gen")
+    private = tmp_path / "private.txt"
+    private.write_text(PRIVATE, encoding="utf-8")
+    out = tmp_path / "board" / "leaderboard.html"
+    argv = ["leaderboard", str(subs), "--text", str(text_file), "--out", str(out)]
+    assert main([*argv, "--private-text", str(private), "--timeout", "180"]) == 0
+    rows = _rows(out)
+    assert [rows["general"][0], rows["memoriser"][0]] == ["1", "2"], "ranked on the private text"
+    memo_private, memo_public = float(rows["memoriser"][3]), float(rows["memoriser"][10])
+    assert memo_public < 0.5 < memo_private - 0.3, (memo_public, memo_private)
+    assert rows["memoriser"][11].startswith("trained on the public test? ")
+    assert rows["general"][11] == "" and rows["general"][10] != ""
+    markdown = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert "| rank | name | bits/char | public test | parameters |" in markdown
+    assert "on the instructor's private text (the public test split next to it)" in markdown
+    assert "## To check" in markdown and "- memoriser: trained on the public test?" in markdown
+    capsys.readouterr()
+    private.write_text(PRIVATE + "\u2019Tis \u00e9t\u00e9\n", encoding="utf-8")
+    assert main([*argv, "--private-text", str(private)]) == 2
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("leaderboard: nothing done. --private-text ") and "\n" not in said
+    assert "holds 3 character(s) outside the pack's vocabulary: '\u00e9' (U+00E9)" in said
+    assert "'\u2019' (U+2019)" in said
+
+
+def test_private_texts_are_checked_against_the_vocabulary_and_length():
+    from instructor.scored_texts import CHARACTERS, MIN_PRIVATE_CHARS, check_private_text
+
+    check_private_text("ROMEO:\nBut soft!\n\n" * 200)
+    with pytest.raises(ValueError, match="has 1,999 characters; use at least 2,000"):
+        check_private_text("a" * (MIN_PRIVATE_CHARS - 1))
+    with pytest.raises(ValueError, match=r"holds 1 character\(s\) outside .*'\\t' \(U\+0009\)"):
+        check_private_text("a\t" + "b" * 2000)
+    try:
+        from helpers.data import load_splits
+
+        train = load_splits("tinyshakespeare").train
+    except Exception as error:  # noqa: BLE001 - no corpus here
+        pytest.skip(f"no tiny-shakespeare here: {error}")
+    assert "".join(sorted(set(train))) == CHARACTERS, "a student's vocabulary"
