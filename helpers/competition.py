@@ -11,9 +11,11 @@ A submission is a folder::
                     with :func:`helpers.sampling.generate` and marks it "reproduced" if it
                     matches the sentence exactly
 
-The score is **bits per character on the held-out test split** of tiny-shakespeare (lower
-wins), :func:`bits_per_char` from :mod:`helpers.scoring` (imported here too), which first
-proves that the model does not look ahead.
+The score is **bits per character on a text nobody has seen** (lower wins): the instructor's
+private text (the test split of tiny-shakespeare is public, so it only ranks when no private
+text is configured). It is :func:`bits_per_char` from :mod:`helpers.scoring` (imported here
+too), which also proves that the model does not look ahead and that its windows do not see each
+other. Students score on the validation split.
 
 :func:`score_submission` checks and scores one folder exactly as the leaderboard does, so a
 student can see their result before handing in; :func:`hand_in` zips the folder and, on Colab,
