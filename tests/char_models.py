@@ -99,8 +99,11 @@ def _blinded_honest(honest, vocab_size: int, boost: float = 4.0, blind: float = 
     """Attack 1, second form: an honest id model plus ``boost`` logits on the next character,
     behind the same -1e6 blind."""
     inputs = keras.Input((None,))
+    x = inputs
+    for layer in honest.layers[1:]:  # its own layers, so the graph stays flat (no nested model)
+        x = layer(x)
     peek = _peek_next(vocab_size, boost, blind)(_one_hot_of_ids(vocab_size)(inputs))
-    return keras.Model(inputs, keras.layers.Add()([honest(inputs), peek]))
+    return keras.Model(inputs, keras.layers.Add()([x, peek]))
 
 
 def _batch_mixing(vocab_size: int, dropout: float = 0.1):
