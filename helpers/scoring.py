@@ -95,12 +95,16 @@ def log_probs(out, from_logits: bool) -> np.ndarray:
         raise ScoreError("non-finite loss", "the model outputs NaN; its weights are broken.")
     low, high = (-MAX_LOGIT, MAX_LOGIT) if from_logits else (0.0, 1.0)
     if out.size and not (low <= out.min() and out.max() <= high):
-        what = f"logits must stay within +-{MAX_LOGIT:g}" if from_logits else "probabilities"
+        what = (
+            f"logits must stay within +-{MAX_LOGIT:g}"
+            if from_logits
+            else "the probabilities of a softmax must stay within 0 and 1"
+        )
         raise ScoreError(
             "outputs out of range",
             f"outputs out of range: the model outputs values from {out.min():.3g} to "
-            f"{out.max():.3g}; {what} (0 to 1 after a softmax). Such outputs serve no "
-            "prediction and could hide a look-ahead in float noise.",
+            f"{out.max():.3g}; {what}. Such outputs serve no prediction and could hide a "
+            "look-ahead in float noise.",
         )
     if from_logits:
         top = out.max(axis=-1, keepdims=True)
