@@ -93,7 +93,7 @@ def log_probs(out, from_logits: bool) -> np.ndarray:
     out = np.asarray(out, dtype=np.float64)
     if np.isnan(out).any():
         raise ScoreError("non-finite loss", "the model outputs NaN; its weights are broken.")
-    low, high = (-MAX_LOGIT, MAX_LOGIT) if from_logits else (0.0, 1.0)
+    low, high = (-MAX_LOGIT, MAX_LOGIT) if from_logits else (0.0, 1.0 + 1e-5)  # float32 rounding
     if out.size and not (low <= out.min() and out.max() <= high):
         what = (
             f"logits must stay within +-{MAX_LOGIT:g}"
