@@ -7,12 +7,15 @@ A submission is a folder::
     sentence.txt    the best text it wrote, starting with "ROMEO:"
     name.txt        the author's name or team name (optional: the folder name otherwise)
     generation.json optional: the settings that wrote sentence.txt (temperature, top_k, seed,
-                    length, prompt); the leaderboard writes the text again with
-                    :func:`helpers.sampling.generate` and marks it "reproduced" if it matches
+                    length >= 1, prompt "ROMEO:"); the leaderboard writes the text again
+                    with :func:`helpers.sampling.generate` and marks it "reproduced" if it
+                    matches the sentence exactly
 
-The score is **bits per character on the held-out test split** of tiny-shakespeare (lower
-wins), :func:`bits_per_char` from :mod:`helpers.scoring` (imported here too), which first
-proves that the model does not look ahead.
+The score is **bits per character on a text nobody has seen** (lower wins): the instructor's
+private text (the test split of tiny-shakespeare is public, so it only ranks when no private
+text is configured). It is :func:`bits_per_char` from :mod:`helpers.scoring` (imported here
+too), which also proves that the model does not look ahead and that its windows do not see each
+other. Students score on the validation split.
 
 :func:`score_submission` checks and scores one folder exactly as the leaderboard does, so a
 student can see their result before handing in; :func:`hand_in` zips the folder and, on Colab,
@@ -76,10 +79,11 @@ def generation_settings(settings: object) -> dict:
     """Check the settings of ``generation.json``; return them complete.
 
     Args:
-        settings: a dict with ``seed`` (int >= 0) and ``length`` (0 to :data:`MAX_GENERATED`),
-            optionally ``temperature`` (> 0, default 1.0), ``top_k`` (int >= 1 or None) and
-            ``prompt`` (starting with ``"ROMEO:"``, default ``"ROMEO:"``): the arguments of
-            :func:`helpers.sampling.generate` that wrote the sentence.
+        settings: a dict with ``seed`` (int >= 0) and ``length`` (1 to :data:`MAX_GENERATED`:
+            the model writes at least one character), optionally ``temperature`` (> 0, default
+            1.0), ``top_k`` (int >= 1 or None) and ``prompt`` (the competition's prompt
+            ``"ROMEO:"``, its default): the arguments of :func:`helpers.sampling.generate`
+            that wrote the sentence.
 
     Raises:
         ValueError: naming the setting that is missing, unknown or out of range.
@@ -90,7 +94,7 @@ def generation_settings(settings: object) -> dict:
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(map(str, unknown))[:5]}.")
     got = {"temperature": 1.0, "top_k": None, "prompt": PROMPT, **settings}
-    limits = {"seed": (0, 2**63 - 1), "length": (0, MAX_GENERATED), "top_k": (1, 2**31)}
+    limits = {"seed": (0, 2**63 - 1), "length": (1, MAX_GENERATED), "top_k": (1, 2**31)}
     for key, (low, high) in limits.items():
         value = got[key] if key in got else "missing"
         if not (key == "top_k" and value is None) and (
@@ -100,8 +104,11 @@ def generation_settings(settings: object) -> dict:
     temperature, prompt = got["temperature"], got["prompt"]
     if type(temperature) not in (int, float) or not 0 < temperature < 1e6:
         raise ValueError(f"temperature={str(temperature)[:20]} must be a number > 0.")
-    if not isinstance(prompt, str) or not prompt.startswith(PROMPT) or len(prompt) > 500:
-        raise ValueError(f"prompt must start with {PROMPT!r} (at most 500 characters).")
+    if prompt != PROMPT:
+        raise ValueError(
+            f"prompt={str(prompt)[:30]!r}: the sentence must be written from the competition's "
+            f"prompt {PROMPT!r}."
+        )
     return got
 
 
@@ -158,6 +165,10 @@ def write_submission(
 class Entry:
     """One row of the leaderboard: a scored submission, or a broken one with its reason.
 
+    ``bits`` is the score that ranks (on the instructor's private text when there is one);
+    ``public_bits`` the score on the public test split next to it (None without a private
+    text); ``seconds`` how long the leaderboard took to check and score it.
+
     ``sentence_check`` says whether the model wrote the sentence: ``reproduced``, ``not
     reproduced`` (with why), ``no generation.json`` or ``not checked`` (the model was not scored).
     """
@@ -170,6 +181,8 @@ class Entry:
     sentence: str = ""
     reason: str = ""
     sentence_check: str = "no generation.json"
+    public_bits: float | None = None
+    seconds: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -201,10 +214,13 @@ def score_submission(
     text: str,
     max_params: int = MAX_PARAMS,
     max_file_mb: float = MAX_FILE_MB,
+    public_text: str | None = None,
 ) -> Entry:
     """Check and score one submission folder in this process; broken ones get a reason.
 
-    With a ``generation.json``, the sentence is written again from its settings
+    ``text`` ranks; with ``public_text`` the model is scored on it too (``public_bits``).
+    Students score on the validation split: the test split is the leaderboard's. With a
+    ``generation.json``, the sentence is written again from its settings
     (``sentence_check``). The leaderboard does the same for every folder, in a sandbox, after
     checking the files and the model's config (the instructor's model check).
     """
@@ -247,6 +263,8 @@ def score_submission(
             )
         try:
             score = bits_per_char(model, vocab, text)
+            if public_text is not None:
+                entry.public_bits = bits_per_char(model, vocab, public_text).bits
         except ScoreError as error:
             message = str(error)
             raise BrokenSubmission(

@@ -8,15 +8,24 @@ unrelated to rank, name or folder, and shows each sentence with its check ("repr
 model wrote it again from its ``generation.json``; "not reproduced": it did not, e.g. a pasted
 quote).
 
-``./course leaderboard tally VOTES.csv`` counts a CSV with the columns ``voter`` and
+``./course tally VOTES.csv --roster ROSTER.csv`` counts a CSV with the columns ``voter`` and
 ``ballot_id`` (other columns are ignored):
 
-* one vote per voter: the voter's **last** row counts (a voter may change their mind); voters
-  are compared case-insensitively, with white space folded;
-* a vote for the voter's own sentence (voter equal to the author's folder or name) is dropped,
-  as is a vote for an unknown id;
+* with a roster (``id,name``: :func:`instructor.names.read_roster`), only students on it vote:
+  a voter is their roster id, and a vote from anyone else (a made-up name) is dropped and
+  counted; without one, every voter name counts and the summary says so;
+* voters and names are compared by :func:`instructor.names.name_key` (NFKC, no invisible or
+  bidi characters, case folded), so changed spacing or a zero-width space makes no new voter;
+* one vote per voter: the voter's **last** row counts (a voter may change their mind);
+* a vote for the voter's own sentence (voter equal to the author's roster id, i.e. the folder
+  or zip name without ``.zip``, or to the author's name) is dropped, as is a vote for an
+  unknown id;
 * the most votes win; a tie gives joint winners. The award is added to the page and the
   Markdown table.
+
+Only scored entries are on the ballot (a refused model's sentence is not). A votes file that is
+not a clean CSV (a quote left open, NUL bytes, a field over :data:`MAX_FIELD` characters, a
+repeated column name) is refused in one line, and nothing is counted.
 """
 
 from __future__ import annotations
@@ -31,7 +40,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from instructor.names import name_key, read_roster, student_id
+
 MAX_VOTES_BYTES = 10 * 2**20
+MAX_FIELD = 1000
+"""Longest field, in characters, of a votes or roster CSV."""
 
 
 @dataclass(frozen=True)
@@ -56,14 +69,20 @@ class Tally:
     superseded: int = 0
     self_votes: int = 0
     unknown: int = 0
+    unknown_voters: int | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
+        voters = (
+            "no roster: every voter name counted, made-up ones too"
+            if self.unknown_voters is None
+            else f"{self.unknown_voters} vote(s) from voters not on the roster dropped"
+        )
         return (
             f"{self.rows} row(s): {self.votes} vote(s) counted, {self.superseded} replaced by "
             f"the voter's later vote, {self.self_votes} self-vote(s) and {self.unknown} "
-            "unknown ballot id(s) dropped"
+            f"unknown ballot id(s) dropped; {voters}"
         )
 
 
@@ -87,7 +106,7 @@ def ballot_id(key: bytes, folder: str) -> str:
 
 
 def make_ballot(entries: list, key: bytes) -> list[BallotItem]:
-    """The ballot: every entry with a sentence (starting with the prompt), ordered by ballot id.
+    """The ballot: every scored entry with a sentence (starting with the prompt), by ballot id.
 
     Raises:
         ValueError: two folders with the same id (a one-in-a-billion event: delete the key).
@@ -97,45 +116,68 @@ def make_ballot(entries: list, key: bytes) -> list[BallotItem]:
     items = [
         BallotItem(ballot_id(key, e.folder), e.folder, e.name, e.sentence, e.sentence_check)
         for e in entries
-        if e.sentence.startswith(PROMPT)
+        if e.ok and e.sentence.startswith(PROMPT)
     ]
     if len({item.ballot_id for item in items}) != len(items):
         raise ValueError("two ballot ids collide; delete the .key file and run again.")
     return sorted(items, key=lambda item: item.ballot_id)
 
 
-def _person(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
+def read_table(path: Path, columns: tuple[str, str], what: str, limit: int) -> list[tuple]:
+    """The two ``columns`` of every row of a CSV whose header names them (any order, any case).
+
+    Rows too short to hold both are skipped. Raises ValueError, in one line, for a file over
+    ``limit`` bytes, not UTF-8, with NUL bytes, a CSV error (a quote left open), a field over
+    :data:`MAX_FIELD` characters, a repeated or missing column name.
+    """
+    label = f"{what}={str(path)!r}"
+    if Path(path).stat().st_size > limit:
+        raise ValueError(f"{label} is larger than {limit:,} bytes.")
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{label} is not UTF-8 ({error.reason} at byte {error.start}).") from None
+    if "\0" in text:
+        raise ValueError(f"{label} holds NUL bytes; it is not a CSV text file.")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as error:
+        raise ValueError(f"{label} is not a valid CSV ({str(error)[:80]}).") from None
+    long = next((i for i, row in enumerate(rows, 1) if any(len(c) > MAX_FIELD for c in row)), 0)
+    if long:
+        raise ValueError(f"{label} row {long} has a field over {MAX_FIELD:,} characters.")
+    header = [name_key(cell) for cell in (rows[0] if rows else [])]
+    repeated = sorted({cell for cell in header if cell and header.count(cell) > 1})
+    if repeated:
+        raise ValueError(f"{label} repeats the column(s) {repeated[:3]} in its header.")
+    if not set(columns) <= set(header):
+        raise ValueError(
+            f"{label} needs a header row with the columns {' and '.join(columns)}; "
+            f"it has {[cell[:20] for cell in header[:6]]}."
+        )
+    a, b = (header.index(column) for column in columns)
+    return [(row[a], row[b]) for row in rows[1:] if len(row) > max(a, b)]
 
 
 def read_votes(path: Path) -> list[tuple[str, str]]:
-    """``(voter, ballot_id)`` rows of a votes CSV with a header naming both columns.
-
-    Raises:
-        ValueError: a file too large, not UTF-8, or without the columns.
-    """
-    if Path(path).stat().st_size > MAX_VOTES_BYTES:
-        raise ValueError(f"votes={str(path)!r} is larger than {MAX_VOTES_BYTES:,} bytes.")
-    text = Path(path).read_bytes().decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [_person(cell) for cell in next(reader, [])]
-    if "voter" not in header or "ballot_id" not in header:
-        raise ValueError(
-            f"votes={str(path)!r} needs a header row with the columns voter and "
-            f"ballot_id; it has {header[:6]}."
-        )
-    v, b = header.index("voter"), header.index("ballot_id")
-    return [(row[v], row[b]) for row in reader if len(row) > max(v, b)]
+    """``(voter, ballot_id)`` rows of a votes CSV (see :func:`read_table`)."""
+    return read_table(Path(path), ("voter", "ballot_id"), "votes", MAX_VOTES_BYTES)
 
 
-def tally(votes: list[tuple[str, str]], ballot: list[BallotItem]) -> Tally:
-    """Count ``votes`` for ``ballot`` with the rules of the module docstring."""
+def tally(
+    votes: list[tuple[str, str]], ballot: list[BallotItem], roster: dict[str, str] | None = None
+) -> Tally:
+    """Count ``votes`` for ``ballot`` with the rules of the module docstring; ``roster``: roster
+    id key -> display name (:func:`instructor.names.read_roster`), or None."""
     by_id = {item.ballot_id: item for item in ballot}
     last: dict[str, str] = {}
-    superseded = 0
+    superseded = strangers = 0
     for voter, choice in votes:
-        person = _person(voter)
+        person = name_key(voter)
         if not person:
+            continue
+        if roster is not None and person not in roster:
+            strangers += 1
             continue
         superseded += person in last
         last[person] = choice.strip().lower()
@@ -143,29 +185,38 @@ def tally(votes: list[tuple[str, str]], ballot: list[BallotItem]) -> Tally:
     self_votes = unknown = 0
     for person, choice in last.items():
         item = by_id.get(choice)
+        own = {person, name_key(roster[person])} if roster else {person}
         if item is None:
             unknown += 1
-        elif person in (_person(item.folder), _person(item.name)):
+        elif own & {student_id(item.folder), name_key(item.name)}:
             self_votes += 1
         else:
             counts[choice] += 1
     best = max(counts.values(), default=0)
     winners = [by_id[i] for i in sorted(counts) if counts[i] == best] if best else []
     return Tally(
-        dict(counts), winners, sum(counts.values()), len(votes), superseded, self_votes, unknown
+        dict(counts),
+        winners,
+        sum(counts.values()),
+        len(votes),
+        superseded,
+        self_votes,
+        unknown,
+        None if roster is None else strangers,
     )
 
 
 def run_tally(args) -> int:
-    """``./course leaderboard tally VOTES.csv``: count the votes, add the award to the page."""
-    from instructor.leaderboard import load_state, write_board
+    """``./course tally VOTES.csv [--roster ROSTER.csv]``: count the votes, add the award."""
+    from instructor.board_reports import load_state, write_board
 
     out: Path = args.out
     state = load_state(out)
     ballot = [BallotItem(**item) for item in state["ballot"]]
     try:
-        result = tally(read_votes(args.votes), ballot)
-    except (ValueError, UnicodeDecodeError) as error:
+        roster = None if args.roster is None else read_roster(args.roster)
+        result = tally(read_votes(args.votes), ballot, roster)
+    except ValueError as error:
         print(f"tally: nothing done. {error}")
         return 2
     paths = write_board(out, state["entries"], ballot, state["header"], state["sandboxed"], result)

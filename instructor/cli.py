@@ -102,7 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="HTML page; .md, .csv, .json (for tally) and .key (ballot secret: "
         "keep it) next to it (default leaderboard.html)",
     )
-    board.add_argument("--text", type=Path, help="score on this text instead of the test split")
+    board.add_argument(
+        "--text", type=Path, help="public test text: this file instead of the test split"
+    )
+    board.add_argument(
+        "--private-text",
+        type=Path,
+        help="rank on this instructor-held UTF-8 text (the corpus' characters only; see "
+        "docs/instructors.md); the public test is scored next to it",
+    )
     board.add_argument("--max-params", type=int, default=None, help="largest model scored")
     _common(board, "jobs", "unsandboxed")
     _seconds(board, 600, "per submission")
@@ -117,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("leaderboard.html"),
         help="the leaderboard page written by `leaderboard` (updated in place)",
+    )
+    tally.add_argument(
+        "--roster",
+        type=Path,
+        help="CSV with columns id, name: only these students vote (id = their voter name and "
+        "submission folder); without it every voter name counts",
     )
     return parser
 
@@ -217,7 +231,11 @@ def _leaderboard(args) -> int:
 
     if min(args.timeout, args.memory_mb) <= 0 or (args.max_params or 1) <= 0:
         raise SystemExit("--timeout, --memory-mb and --max-params must be > 0.")
-    return run_leaderboard(args)
+    try:
+        return run_leaderboard(args)
+    except ValueError as error:  # a refused private text
+        print(f"leaderboard: nothing done. {error}", file=sys.stderr)
+        return 2
 
 
 def _tally(args) -> int:
@@ -225,6 +243,8 @@ def _tally(args) -> int:
 
     if not args.votes.is_file():
         raise FileNotFoundError(f"votes={str(args.votes)!r} is not a file.")
+    if args.roster is not None and not args.roster.is_file():
+        raise FileNotFoundError(f"--roster {str(args.roster)!r} is not a file.")
     return run_tally(args)
 
 

@@ -33,8 +33,9 @@ import os
 import shutil
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, fields
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from helpers.competition import (
@@ -48,7 +49,9 @@ from helpers.competition import (
     Entry,
 )
 from instructor import sandbox
+from instructor.board_reports import write_board
 from instructor.model_check import ModelRefused, check_model_file
+from instructor.scored_texts import prepare_texts
 from instructor.submission_files import FILE_LIMITS, Refused, read_submission
 
 DEFAULT_TIMEOUT = 600
@@ -97,6 +100,7 @@ def _merge(entry: Entry, outcome: sandbox.Outcome, timeout: float) -> None:
         entry.reason = f"scoring crashed (exit {outcome.returncode}): {tail[:200]}"
         return
     entry.bits, entry.nats = _number(data.get("bits")), _number(data.get("nats"))
+    entry.public_bits = _number(data.get("public_bits"))
     entry.params = _number(data.get("params"), integer=True)
     entry.reason = str(data.get("reason") or "")[:300]
     check = str(data.get("sentence_check") or "")[:300]
@@ -112,11 +116,14 @@ def score_folder(
     max_params: int = MAX_PARAMS,
     memory_mb: int = 4096,
     use_sandbox: bool = True,
+    public_file: Path | None = None,
 ) -> Entry:
     """Check, copy and score one submission folder (see the module docstring); never raises
-    for a bad submission: its entry has the reason."""
+    for a bad submission: its entry has the reason. ``text_file`` ranks; ``public_file``, when
+    given, is scored next to it (``public_bits``)."""
     shown = folder.stem if folder.suffix.lower() == ".zip" else folder.name
     entry = Entry(folder=folder.name, name=shown)
+    started = time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="score-"))
     try:
         work = root / "work"
@@ -134,12 +141,13 @@ def score_folder(
         env = sandbox.python_env(work, PYTHONPATH=str(_HELPERS.parent), CUDA_VISIBLE_DEVICES="")
         jail = sandbox.Jail(
             scratch=work,
-            read_only=(_HELPERS, WORKER, text_file),
+            read_only=(_HELPERS, WORKER, text_file, *([public_file] if public_file else [])),
             memory_mb=memory_mb,
             timeout=timeout,
             max_output=200_000,
         )
         argv = [sys.executable, str(WORKER), str(copy), str(text_file), str(max_params)]
+        argv += [str(public_file)] if public_file else []
         _merge(entry, sandbox.run(argv, jail, env=env, sandbox=use_sandbox), timeout)
     except Refused as error:
         entry.reason = str(error)
@@ -149,6 +157,7 @@ def score_folder(
         entry.reason = f"not scored: the checks failed ({type(error).__name__}: {error})"[:300]
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    entry.seconds = round(time.monotonic() - started, 1)
     return entry
 
 
@@ -160,6 +169,8 @@ def leaderboard(
     jobs: int = 1,
     use_sandbox: bool = True,
     memory_mb: int = 4096,
+    private_file: str | os.PathLike[str] | None = None,
+    progress: Callable[[str], object] | None = None,
 ) -> list[Entry]:
     """Score every submission (folder or zip) in ``submissions_dir``; return entries, best first.
 
@@ -169,22 +180,28 @@ def leaderboard(
     Args:
         submissions_dir: a folder holding one folder or ``.zip`` per submission (hidden ones
             are skipped).
-        text_file: score on this UTF-8 file instead of the tiny-shakespeare test split.
+        text_file: the public test text: this UTF-8 file instead of the tiny-shakespeare test
+            split.
         timeout: seconds one submission may take (loading, probing, scoring, regenerating).
         max_params: larger models are refused (from the config, before loading).
         jobs: submissions scored at the same time (each in its own sandboxed process).
         use_sandbox: False scores without bubblewrap (``--unsandboxed``; reports say so).
         memory_mb: memory cap of each scoring process, in MiB.
+        private_file: the instructor's private text (:mod:`instructor.scored_texts`): it
+            ranks, and the public test is scored next to it (``public_bits``).
+        progress: called with ``[k/N] entry: score or reason (seconds)`` as each finishes.
 
     Raises:
-        FileNotFoundError: ``submissions_dir`` or ``text_file`` does not exist.
+        FileNotFoundError: ``submissions_dir``, ``text_file`` or ``private_file`` is missing.
+        ValueError: a private text with characters outside the pack's vocabulary, or too short.
         RuntimeError: ``use_sandbox`` and no usable sandbox here (the message says why).
     """
     root = Path(submissions_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"submissions_dir={str(root)!r} is not a folder.")
-    if text_file is not None and not Path(text_file).is_file():
-        raise FileNotFoundError(f"text_file={str(text_file)!r} is not a file.")
+    for given in (text_file, private_file):
+        if given is not None and not Path(given).is_file():
+            raise FileNotFoundError(f"{str(given)!r} is not a file.")
     if use_sandbox and (problem := sandbox.sandbox_problem()):
         raise RuntimeError(
             f"no sandbox for untrusted models: {problem}. Install bubblewrap, or "
@@ -196,86 +213,31 @@ def leaderboard(
         if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip")
     )
     with tempfile.TemporaryDirectory(prefix="leaderboard-") as scratch:
-        text_path = _test_text_file(None if text_file is None else Path(text_file), Path(scratch))
+        ranked, public = prepare_texts(
+            None if text_file is None else Path(text_file),
+            None if private_file is None else Path(private_file),
+            Path(scratch),
+        )
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            entries = list(
-                pool.map(
-                    lambda f: score_folder(
-                        f, text_path, timeout, max_params, memory_mb, use_sandbox
-                    ),
-                    folders,
+            futures = [
+                pool.submit(
+                    score_folder, f, ranked, timeout, max_params, memory_mb, use_sandbox, public
                 )
-            )
+                for f in folders
+            ]
+            for k, done in enumerate(as_completed(futures), start=1):
+                if progress is not None:
+                    progress(_progress_line(k, len(futures), done.result()))
+            entries = [future.result() for future in futures]
     scored = sorted((e for e in entries if e.ok), key=lambda e: e.bits)
     return scored + [e for e in entries if not e.ok]
 
 
-def _test_text_file(text_file: Path | None, folder: Path) -> Path:
-    """A copy, readable by the sandbox's user, of ``text_file`` or of the test split."""
-    if text_file is None:
-        from helpers.data import load_splits
+def _progress_line(k: int, n: int, entry: Entry) -> str:
+    from instructor.reports import plain
 
-        text = load_splits("tinyshakespeare").test
-    else:
-        from helpers.data import read_text_file
-
-        text = read_text_file(text_file)
-    path = folder / "scored_text.txt"
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o644)
-    return path
-
-
-def save_state(
-    out: Path,
-    entries: list[Entry],
-    ballot: list,
-    header: str,
-    sandboxed: bool,
-    award: object | None = None,
-) -> None:
-    """Write ``<out>.json``: what ``tally`` needs to write the page again with the award."""
-    state = {
-        "header": header,
-        "sandboxed": sandboxed,
-        "entries": [asdict(e) for e in entries],
-        "ballot": [asdict(item) for item in ballot],
-        "award": None if award is None else asdict(award),
-    }
-    out.with_suffix(".json").write_text(json.dumps(state, indent=1), encoding="utf-8")
-
-
-def load_state(out: Path) -> dict:
-    """Read ``<out>.json`` written by :func:`save_state`; entries become :class:`Entry`."""
-    path = out.with_suffix(".json")
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: run ./course leaderboard first.")
-    state = json.loads(path.read_text(encoding="utf-8"))
-    names = {f.name for f in fields(Entry)}
-    state["entries"] = [
-        Entry(**{k: v for k, v in e.items() if k in names}) for e in state["entries"]
-    ]
-    return state
-
-
-def write_board(
-    out: Path,
-    entries: list[Entry],
-    ballot: list,
-    header: str,
-    sandboxed: bool,
-    award: object | None = None,
-) -> list[Path]:
-    """Write the page (``out``), ``.md``, ``.csv`` and the state ``.json``; return the paths."""
-    from instructor import reports
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(reports.leaderboard_html(entries, ballot, header, award), encoding="utf-8")
-    markdown = reports.leaderboard_markdown(entries, header, award)
-    out.with_suffix(".md").write_text(markdown, encoding="utf-8")
-    reports.write_leaderboard_csv(entries, out.with_suffix(".csv"), sandboxed)
-    save_state(out, entries, ballot, header, sandboxed, award)
-    return [out, out.with_suffix(".md"), out.with_suffix(".csv"), out.with_suffix(".json")]
+    result = f"{entry.bits:.3f} bits/char" if entry.ok else plain(entry.reason, limit=120)
+    return f"[{k}/{n}] {plain(entry.folder, limit=60)}: {result} ({entry.seconds or 0:.1f} s)"
 
 
 def run_leaderboard(args) -> int:
@@ -284,6 +246,7 @@ def run_leaderboard(args) -> int:
 
     max_params = args.max_params or MAX_PARAMS
     sandboxed = not args.unsandboxed
+    private = getattr(args, "private_text", None)
     entries = leaderboard(
         args.submissions_dir,
         args.text,
@@ -292,11 +255,18 @@ def run_leaderboard(args) -> int:
         args.jobs,
         sandboxed,
         getattr(args, "memory_mb", 4096),
+        private,
+        progress=lambda line: print(line, flush=True),
     )
     where = "in the sandbox" if sandboxed else "WITHOUT the sandbox, with the instructor's rights"
+    text = (
+        "the instructor's private text (the public test split next to it)"
+        if private
+        else "the public test text (no private text configured: students can train on it)"
+    )
     header = (
-        f"{len(entries)} submission(s), scored {where}: bits per character on the test "
-        f"text, at most {max_params:,} parameters, {args.timeout:g} s each."
+        f"{len(entries)} submission(s), scored {where}: bits per character on {text}, "
+        f"at most {max_params:,} parameters, {args.timeout:g} s each."
     )
     out: Path = args.out
     ballot = make_ballot(entries, competition_key(out))

@@ -18,6 +18,10 @@ Keras; :func:`check_model_file` refuses, with a one-line reason naming the culpr
   class name), so no ``Lambda``, functions, ``__lambda__`` bytecode, arrays, custom classes;
   names that are not plain identifiers (``relu``); call arguments other than tensors, numbers,
   booleans and ``None``;
+* settings that let one scored window see another (:data:`FIXED`): attention across the
+  batch axis (``attention_axes``), any other axis-like argument (``axis``, ``*_axes``) that is
+  not the last axis, ``data_format`` other than ``channels_last``, ``stateful`` layers and
+  calls with ``training=True`` (batch statistics);
 * sizes: more than ``max_params`` parameters, computed from the config alone
   (:mod:`instructor.model_params`).
 
@@ -69,6 +73,18 @@ MODELS = {
     "Functional": {"keras", "keras.models", "keras.src.models.functional"},
     "Sequential": {"keras", "keras.models", "keras.src.models.sequential"},
 }
+_AXIS = re.compile(r"(^|_)ax(is|es)$")
+_LAST_AXIS = (-1, 2, [-1], [2])
+FIXED: dict[str, tuple] = {
+    "attention_axes": (None, [1]),  # the time axis (Keras writes [1] for None once built)
+    "data_format": ("channels_last",),
+    "stateful": (False,),
+    "training": (None, False),
+}
+"""Settings (anywhere in a layer's config or call) that must keep these values: attention
+across the batch axis, a stateful layer or batch statistics at inference let one scored
+window see another. Every other key named ``axis``/``axes`` or ending in ``_axis``/``_axes``
+must be the last axis (:data:`_LAST_AXIS`)."""
 _NAME_SLOTS = re.compile(r"(^|_)(initializer|regularizer|constraint|activation|dtype)$")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
@@ -201,13 +217,21 @@ def _what(obj: dict) -> str:
     return f"class {str(obj.get('class_name'))[:60]!r} from module {str(obj.get('module'))[:60]!r}"
 
 
-def _walk(value: object, where: str, depth: int, in_node: bool = False) -> None:
-    """Refuse anything in ``value`` that is not plain data or an allowed object."""
+_SETTINGS_OF = ("keras.layers", "keras.src.ops.numpy")
+"""Modules whose objects' settings :func:`_check_setting` checks (layers and graph operations,
+not initializers or constraints, whose ``axis`` arguments never touch a scored window)."""
+
+
+def _walk(
+    value: object, where: str, depth: int, in_node: bool = False, settings: bool = True
+) -> None:
+    """Refuse anything in ``value`` that is not plain data or an allowed object; ``settings``:
+    check the keys of ``value`` with :func:`_check_setting`."""
     if depth > MAX_DEPTH:
         raise ModelRefused(f"config.json: nested deeper than {MAX_DEPTH} at {where}")
     if isinstance(value, list):
         for i, item in enumerate(value):
-            _walk(item, f"{where}[{i}]", depth + 1, in_node)
+            _walk(item, f"{where}[{i}]", depth + 1, in_node, settings)
         return
     if in_node and isinstance(value, str):
         raise ModelRefused(f"config.json: {where} passes the string {value[:40]!r} to a layer call")
@@ -232,14 +256,32 @@ def _walk(value: object, where: str, depth: int, in_node: bool = False) -> None:
                 f"config.json: {where} ({cls}) has registered_name "
                 f"{str(value['registered_name'])[:60]!r}: a custom object"
             )
+        settings = module in _SETTINGS_OF
     for key, item in value.items():
         here = f"{where}.{key}"
+        if settings:
+            _check_setting(key, item, here)
         if key in ("layer", "backward_layer", "cell") and item is not None:
             if not isinstance(item, dict) or "class_name" not in item:
                 raise ModelRefused(f"config.json: {here} must be a layer object")
         if _NAME_SLOTS.search(key) and isinstance(item, str) and not _IDENTIFIER.fullmatch(item):
             raise ModelRefused(f"config.json: {here} names {item[:40]!r}, not a built-in name")
-        _walk(item, here, depth + 1, in_node or key == "inbound_nodes")
+        _walk(item, here, depth + 1, in_node or key == "inbound_nodes", settings)
+
+
+def _same(item: object, allowed: tuple) -> bool:
+    """``item`` is one of ``allowed`` with the same type (so ``1`` is not ``True``)."""
+    return any(type(item) is type(a) and item == a for a in allowed)
+
+
+def _check_setting(key: str, item: object, where: str) -> None:
+    """Refuse a setting that reaches across the batch (see :data:`FIXED`)."""
+    allowed = FIXED.get(key, _LAST_AXIS if _AXIS.search(key) else None)
+    if allowed is not None and not _same(item, allowed):
+        raise ModelRefused(
+            f"config.json: {where}={str(item)[:40]} is not allowed (only "
+            f"{' or '.join(map(str, allowed))}): it could let one scored window see another"
+        )
 
 
 def _check_tensor(value: dict, where: str) -> None:

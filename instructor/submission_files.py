@@ -6,10 +6,12 @@ Colab hand it in as the zip notebooks 05 and 06 download (one folder, e.g. ``sub
 the files at the top). Either way, only those files are read, each size-checked before it is
 read (:data:`FILE_LIMITS`); nothing is extracted, and other files are never opened.
 
-Refused, with a one-line reason: a folder that is a link or holds a link, a special file (FIFO,
-device, socket) or more than :data:`MAX_ENTRIES` entries; a zip with an unsafe member name
-(absolute, ``..``), a link, a ZIP64 or multi-disk directory, more than :data:`MAX_ENTRIES`
-members, two copies of one file, or a member that holds other than it declares.
+Refused, with a one-line reason: a folder that is a link or holds a link (symbolic, or a hard
+link: a file with more than one name, which may be a file elsewhere on this disk), a special
+file (FIFO, device, socket) or more than :data:`MAX_ENTRIES` entries; a zip that is a hard
+link or has an unsafe member name (absolute, ``..``), a link, a ZIP64 or multi-disk
+directory, more than :data:`MAX_ENTRIES` members, two copies of one file, or a member that
+holds other than it declares.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ def inspect_folder(folder: Path) -> None:
                     stack.append(Path(item.path))
                 elif not item.is_file(follow_symlinks=False):
                     raise Refused(f"refused: special file in the submission: {where}")
+                elif item.stat(follow_symlinks=False).st_nlink > 1:
+                    raise Refused(f"refused: hard link in the submission: {where}")
 
 
 def read_limited(path: Path, limit: int) -> bytes | None:
@@ -99,9 +103,10 @@ def read_limited(path: Path, limit: int) -> bytes | None:
     except OSError as error:
         raise Refused(f"refused: {path.name} cannot be opened ({error.strerror})") from None
     info = os.fstat(handle)
-    if not stat.S_ISREG(info.st_mode):  # a folder or FIFO; fdopen would fail or block
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:  # fdopen would fail or block
         os.close(handle)
-        raise Refused(f"refused: {path.name} is not a regular file")
+        what = "a hard link" if stat.S_ISREG(info.st_mode) else "not a regular file"
+        raise Refused(f"refused: {path.name} is {what}")
     with os.fdopen(handle, "rb") as file:
         if info.st_size > limit:
             raise Refused(f"refused: {path.name} is {info.st_size:,} bytes (limit {limit:,})")
@@ -121,6 +126,8 @@ def read_zip(path: Path) -> dict[str, bytes]:
     info = path.lstat()
     if not stat.S_ISREG(info.st_mode):
         raise Refused(f"refused: {label} is not a regular file")
+    if info.st_nlink > 1:
+        raise Refused(f"refused: {label} is a hard link")
     if info.st_size > whole:
         raise Refused(f"refused: {label} is {info.st_size:,} bytes (limit {whole:,})")
     try:

@@ -21,8 +21,9 @@ from instructor.ballot import (
     read_votes,
     tally,
 )
+from instructor.board_reports import write_board
 from instructor.cli import main
-from instructor.leaderboard import write_board
+from instructor.names import name_flags, name_key, read_roster, skeleton
 
 HOSTILE = "mallory\n| 1 | fake | row |\x1b[2J<script>alert(1)</script>"
 
@@ -59,7 +60,7 @@ def test_ballot_ids_are_stable_with_the_key_file_and_unlinkable_without_it(tmp_p
     first, again = make_ballot(_entries(), key), make_ballot(_entries(), competition_key(out))
     assert first == again
     assert [item.ballot_id for item in first] == sorted(item.ballot_id for item in first)
-    assert {item.folder for item in first} == {"ann", "bob", "cid", "dan"}, "eve has no sentence"
+    assert {item.folder for item in first} == {"ann", "bob", "cid"}, "dan refused, eve no sentence"
     other = make_ballot(_entries(), b"another competition's key, 32 b")
     assert {i.ballot_id for i in other}.isdisjoint({i.ballot_id for i in first})
     assert ballot_id(key, "ann") == next(i.ballot_id for i in first if i.folder == "ann")
@@ -155,3 +156,108 @@ def test_tally_without_a_board_says_what_to_run_first(tmp_path):
     votes = Path(tmp_path / "votes.csv")
     votes.write_text("voter,ballot_id\n", encoding="utf-8")
     assert main(["tally", str(votes), "--out", str(tmp_path / "none.html")]) == 2
+
+
+ROSTER = "id,name\nann,Ann\nbob,Bob B.\ncid,Cid\nzoe,Zoe\nyan,Yan\n"
+
+
+def _roster(tmp_path) -> dict[str, str]:
+    path = tmp_path / "roster.csv"
+    path.write_text(ROSTER, encoding="utf-8")
+    return read_roster(path)
+
+
+def test_made_up_voters_are_dropped_and_counted_with_a_roster(tmp_path):
+    """Issue 20: five sock puppets made one sentence win."""
+    puppets = [(f"fan{k}", "cccc0003") for k in range(5)]
+    honest = [("zoe", "aaaa0001"), ("yan", "aaaa0001"), ("bob", "cccc0003")]
+    assert tally(puppets + honest, _ballot()).winners[0].folder == "cid", "without a roster"
+    result = tally(puppets + honest, _ballot(), _roster(tmp_path))
+    assert [w.folder for w in result.winners] == ["ann"]
+    assert result.counts == {"aaaa0001": 2, "cccc0003": 1} and result.unknown_voters == 5
+    assert result.summary.endswith("5 vote(s) from voters not on the roster dropped")
+    assert tally(honest, _ballot()).summary.endswith("every voter name counted, made-up ones too")
+
+
+def test_self_votes_are_matched_by_roster_id_without_zip_and_invisible_characters():
+    """Issue 20: self-votes passed for zip hand-ins, with a zero-width space, changed spacing."""
+    ballot = [
+        BallotItem("aaaa0001", "ann.zip", "A. Nonymous", "ROMEO: a", "reproduced"),
+        BallotItem("bbbb0002", "bob", "Bob B.", "ROMEO: b", "reproduced"),
+    ]
+    votes = [("ann", "aaaa0001"), ("a\u200bnn", "aaaa0001"), ("ANN\u00a0", "aaaa0001")]
+    votes += [("Bob\u2066  b.", "bbbb0002"), ("\u202ebob", "bbbb0002"), ("zoe", "bbbb0002")]
+    result = tally(votes, ballot)
+    assert result.counts == {"bbbb0002": 1} and result.self_votes == 3, "ann, 'Bob b.', bob"
+    assert result.superseded == 2, "the variants of ann are one voter"
+    roster = {"ann": "Ann", "bob": "Bob", "zoe": "Zoe"}
+    assert tally([("ann", "aaaa0001"), ("zoe", "aaaa0001")], ballot, roster).self_votes == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('voter,ballot_id\nann,"aaaa0001\nbob,bbbb0002\n', r"is not a valid CSV \(unexpected end"),
+        ("voter,ballot_id\nann,aa\0aa0001\n", "holds NUL bytes"),
+        ("voter,ballot_id\nann," + "a" * 200_000 + "\n", "not a valid CSV \\(field larger than"),
+        ("voter,ballot_id\nann," + "a" * 5_000 + "\n", "row 2 has a field over 1,000 characters"),
+        ("voter,ballot_id,Voter\nann,aaaa0001,bob\n", r"repeats the column\(s\) \['voter'\]"),
+        ("voter;ballot_id\nann;aaaa0001\n", "needs a header row with the columns voter and"),
+    ],
+    ids=["open quote", "NUL", "huge field", "long field", "repeated column", "no header"],
+)
+def test_a_malformed_votes_file_is_refused_in_one_line(tmp_path, capsys, content, reason):
+    path = tmp_path / "votes.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=reason) as refused:
+        read_votes(path)
+    assert "\n" not in str(refused.value) and len(str(refused.value)) < 200
+    out = tmp_path / "leaderboard.html"
+    write_board(out, _entries(), make_ballot(_entries(), competition_key(out)), "h", True)
+    assert main(["tally", str(path), "--out", str(out)]) == 2
+    printed = capsys.readouterr().out.strip()
+    assert printed.startswith("tally: nothing done. votes=") and "\n" not in printed
+    assert '<section id="award">' not in out.read_text(encoding="utf-8")
+
+
+def test_a_roster_needs_ids_once_each_and_tally_takes_it_from_the_command_line(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name\nann,Ann\nANN,Ann again\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="row 3 repeats the id 'ANN'"):
+        read_roster(bad)
+    bad.write_text("student,name\nann,Ann\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="needs a header row with the columns id and name"):
+        read_roster(bad)
+    out = tmp_path / "leaderboard.html"
+    entries = _entries()
+    ballot = make_ballot(entries, competition_key(out))
+    write_board(out, entries, ballot, "h", True)
+    ann = next(item.ballot_id for item in ballot if item.folder == "ann")
+    votes = tmp_path / "votes.csv"
+    votes.write_text(f"voter,ballot_id\nzoe,{ann}\nfan1,{ann}\nfan2,{ann}\n", "utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    assert main(["tally", str(votes), "--out", str(out), "--roster", str(roster)]) == 0
+    printed = capsys.readouterr().out
+    assert "1 vote(s) counted" in printed and "2 vote(s) from voters not on the roster" in printed
+
+
+def test_names_that_collide_or_look_alike_are_flagged():
+    """Issue 20: a second "Honest GRU", a Cyrillic look-alike and invisible variants all
+    displayed as the same person."""
+    names = {
+        "a": "Honest GRU",
+        "b": "Honest GRU",
+        "c": "\u041donest GRU",  # Cyrillic capital en
+        "d": "Honest\u200b GRU",
+        "e": "honest\u00a0 gru\u202e",
+        "f": "H0nest GRU",
+        "g": "Honest LSTM",
+    }
+    assert {name_key(n) for k, n in names.items() if k in "abde"} == {"honest gru"}
+    assert len({skeleton(n) for k, n in names.items() if k != "g"}) == 1
+    flags = name_flags([Entry(folder, name) for folder, name in names.items()])
+    assert flags["a"] == "the same name as b, d, e"
+    assert flags["c"] == "a name that looks like a, b, d, e, f"
+    assert "g" not in flags and set(flags) == set("abcdef")
+    assert skeleton("Ann") != skeleton("Anne") and name_key("Ann") != name_key("Anna")

@@ -7,7 +7,17 @@ import math
 import keras
 import numpy as np
 import pytest
-from char_models import PATTERN, TEXT, VOCAB, _bidirectional, _char_model, _look_ahead_conv
+from char_models import (
+    PATTERN,
+    TEXT,
+    VOCAB,
+    _batch_mixing,
+    _bidirectional,
+    _blinded_honest,
+    _blinding_cheat,
+    _char_model,
+    _look_ahead_conv,
+)
 
 from helpers.competition import (
     GENERATION_FILE,
@@ -20,6 +30,7 @@ from helpers.competition import (
     write_submission,
 )
 from helpers.sampling import generate
+from helpers.scoring import log_probs
 from helpers.vocab import CharVocab
 
 
@@ -127,9 +138,9 @@ def test_the_probe_uses_windows_of_the_scored_text_so_a_cheat_gated_on_real_text
         bits_per_char(cheat, vocab, TEXT)
 
 
-def test_the_probe_catches_a_look_ahead_whose_outputs_are_infinite():
+def test_the_probe_refuses_a_look_ahead_whose_outputs_are_infinite():
     """Logits of -inf for every character but the next one: a tolerance taken from the largest
-    output would be infinite and let it through; the probe takes it from the finite ones."""
+    output would be infinite and let it through; outputs beyond the bound are refused."""
     inputs = keras.Input((None, VOCAB.size))
     conv = _look_ahead_conv(VOCAB.size)
     kernel = np.zeros((3, VOCAB.size, VOCAB.size), dtype="float32")
@@ -140,7 +151,90 @@ def test_the_probe_catches_a_look_ahead_whose_outputs_are_infinite():
     overflow.set_weights([10 * np.eye(VOCAB.size, dtype="float32")])
     out = np.asarray(cheat(np.eye(VOCAB.size, dtype="float32")[VOCAB.encode(TEXT[:20])][None]))
     assert np.isneginf(out).any() and np.isfinite(out).any()
-    assert looks_ahead(cheat, VOCAB.size, one_hot=True) is not None
+    with pytest.raises(
+        ScoreError, match=r"^outputs out of range: the model outputs values from -inf to "
+    ):
+        looks_ahead(cheat, VOCAB.size, one_hot=True)
+
+
+def test_a_never_occurring_class_at_minus_a_million_no_longer_blinds_the_probe():
+    """Issue 20's first attack: class 0 (never in the text) at -1e6 widened the old tolerance to
+    about 100 logits, and the model read the next character (0.060 bits/char, rank 1)."""
+    cheat = _blinding_cheat(VOCAB.size)
+    with pytest.raises(ScoreError) as refused:
+        bits_per_char(cheat, VOCAB, TEXT)
+    assert refused.value.kind == "outputs out of range"
+    assert "logits must stay within +-1000" in str(refused.value)
+    # Inside the bound, the fixed tolerance on log-probabilities catches the same trick.
+    inside = _blinding_cheat(VOCAB.size, blind=-999.0)
+    assert bits_per_char(inside, VOCAB, TEXT, check_causal=False).bits < 0.1, "it would win"
+    with pytest.raises(ScoreError, match="^looks ahead: "):
+        bits_per_char(inside, VOCAB, TEXT)
+
+
+def test_an_honest_model_with_a_blinded_peek_of_four_logits_is_refused():
+    honest = _char_model(VOCAB.size)
+    for blind in (-1e6, -999.0):
+        cheat = _blinded_honest(honest, VOCAB.size, boost=4.0, blind=blind)
+        with pytest.raises(ScoreError, match="^(outputs out of range|looks ahead): "):
+            bits_per_char(cheat, VOCAB, TEXT)
+    assert looks_ahead(_blinded_honest(honest, VOCAB.size, 4.0, -999.0), VOCAB.size, False) == 0
+
+
+def test_log_probs_ignore_a_constant_added_to_every_logit_and_refuse_out_of_range_outputs():
+    logits = np.array([[1.0, 2.0, 3.0]])
+    assert log_probs(logits + 500, True) == pytest.approx(log_probs(logits, True))
+    assert np.exp(log_probs(logits, True)).sum() == pytest.approx(1.0)
+    probs = np.exp(log_probs(logits, True))
+    assert log_probs(probs, False) == pytest.approx(log_probs(logits, True))
+    for bad, from_logits in ((logits * 1e3, True), (probs + 1, False), (-logits, False)):
+        with pytest.raises(ScoreError, match="^outputs out of range: "):
+            log_probs(bad, from_logits)
+    with pytest.raises(ScoreError, match="outputs NaN"):
+        log_probs(np.array([np.nan, 0.0]), True)
+
+
+def test_rows_that_attend_across_the_batch_are_refused_and_honest_rows_are_independent():
+    """Issue 20's second attack: MultiHeadAttention(attention_axes=(0,)) with dropout attends
+    across the batch, where the next window holds the future (0.113 bits/char, rank 2)."""
+    mixing = _batch_mixing(VOCAB.size)
+    x = VOCAB.encode(TEXT[:400]).reshape(4, 100)
+    alone, batched = np.asarray(mixing(x[:1])), np.asarray(mixing(x))[:1]
+    assert np.abs(alone - batched).max() > 0.01, "the rows really see each other"
+    with pytest.raises(ScoreError) as refused:
+        bits_per_char(mixing, VOCAB, TEXT)
+    assert refused.value.kind == "rows see each other"
+    assert str(refused.value).startswith("rows see each other: the prediction for a window")
+    honest = _char_model(VOCAB.size)
+    shuffled = np.random.default_rng(0).permutation(4)
+    together = np.asarray(honest(x[shuffled]))
+    for k in range(4):
+        one = np.asarray(honest(x[shuffled[k] : shuffled[k] + 1]))[0]
+        assert np.abs(log_probs(one, True) - log_probs(together[k], True)).max() < 1e-5
+
+
+def test_twins_never_share_a_call_with_the_windows_they_shadow(monkeypatch):
+    """The altered twins of a batch run in their own call, in shuffled order: a batch-mixing
+    model could otherwise see the real windows from every twin."""
+    model = _char_model(VOCAB.size)
+    calls: list[np.ndarray] = []
+
+    class Spy:
+        inputs, outputs, layers = model.inputs, model.outputs, model.layers
+
+        def __call__(self, x, training=False):
+            calls.append(np.asarray(x))
+            return model(x, training=training)
+
+    bits_per_char(Spy(), VOCAB, TEXT)
+    ids = VOCAB.encode(TEXT)
+    windows = {ids[k * 100 : k * 100 + 100].tobytes() for k in range((len(ids) - 1) // 100)}
+    batches = [call for call in calls if len(call) > 1]
+    real = [sum(row.tobytes() in windows for row in call) for call in batches]
+    assert len(real) > 2 and real.count(0) >= 2, "twin calls and the probe's changed copies"
+    sizes = [len(call) for call in batches]
+    together = zip(real, sizes, strict=True)
+    assert all(n in (0, size) for n, size in together), "a call mixes windows and their twins"
 
 
 def test_generation_settings_are_completed_and_bad_ones_named():
@@ -156,7 +250,9 @@ def test_generation_settings_are_completed_and_bad_ones_named():
         ({"seed": 1, "length": 10**6}, "length=1000000 must be an integer"),
         ({"seed": 1, "length": 5, "temperature": 0}, "temperature=0 must be"),
         ({"seed": 1, "length": 5, "top_k": 0}, "top_k=0 must be an integer from 1"),
-        ({"seed": 1, "length": 5, "prompt": "JULIET:"}, "prompt must start"),
+        ({"seed": 1, "length": 5, "prompt": "JULIET:"}, "from the competition's prompt"),
+        ({"seed": 1, "length": 0}, "length=0 must be an integer from 1"),
+        ({"seed": 1, "length": 5, "prompt": "ROMEO: But soft"}, "prompt='ROMEO: But soft'"),
         ({"seed": 1, "length": 5, "exec": "x"}, r"setting\(s\) \['exec'\]"),
         ([1, 2], "settings must be a dict"),
     ]:

@@ -13,7 +13,10 @@ headless Chromium (without the sandbox, so it runs wherever Chromium does).
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
+import json
 import os
 import re
 import shutil
@@ -29,7 +32,10 @@ import pytest
 from char_models import (
     TEXT,
     VOCAB,
+    _batch_mixing,
     _bidirectional,
+    _blinded_honest,
+    _blinding_cheat,
     _char_model,
     _look_ahead_conv,
     _lstm_model,
@@ -37,6 +43,7 @@ from char_models import (
 )
 
 from helpers.competition import (
+    GENERATION_FILE,
     LOOKS_AHEAD,
     MODEL_FILE,
     NAME_FILE,
@@ -49,8 +56,9 @@ from helpers.sampling import generate
 from helpers.vocab import CharVocab
 from instructor import sandbox
 from instructor.ballot import competition_key, make_ballot
+from instructor.board_reports import write_board
 from instructor.cli import main
-from instructor.leaderboard import leaderboard, write_board
+from instructor.leaderboard import leaderboard
 from instructor.reports import plain
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -105,6 +113,15 @@ def submissions(tmp_path_factory) -> Path:
     )
     write_submission(root / "lstm", _lstm_model(VOCAB.size), VOCAB, "ROMEO: lstm", "Honest LSTM")
     write_submission(root / "conv_cheat", _look_ahead_conv(VOCAB.size), VOCAB, "ROMEO: c", "Conv")
+    # Issue 20's attacks: a -1e6 blind that widened the old tolerance, the honest GRU plus four
+    # logits on the next character behind it, attention across the batch, a forged sentence.
+    write_submission(root / "blind", _blinding_cheat(VOCAB.size), VOCAB, "ROMEO: b", "Blind")
+    peek = _blinded_honest(good, VOCAB.size, boost=4.0)
+    write_submission(root / "blinded_good", peek, VOCAB, "ROMEO: g", "Good Team")
+    write_submission(root / "mixing", _batch_mixing(VOCAB.size), VOCAB, "ROMEO: m", "Mixer")
+    write_submission(root / "forged", _char_model(VOCAB.size), VOCAB, QUOTE, "Forger")
+    forged = {"seed": 0, "length": 0, "prompt": QUOTE}
+    (root / "forged" / GENERATION_FILE).write_text(json.dumps(forged), encoding="utf-8")
     write_submission(root / "bidirectional", _bidirectional(VOCAB.size), VOCAB, "ROMEO: b", "Bi")
     write_submission(root / "hostile", _char_model(VOCAB.size), VOCAB, HOSTILE_SENTENCE, "x")
     (root / "hostile" / NAME_FILE).write_text(HOSTILE_NAME, encoding="utf-8")
@@ -164,23 +181,13 @@ def board(submissions, text_file, tmp_path_factory) -> Path:
     if sandbox.sandbox_problem() is not None:
         pytest.skip(f"no sandbox here: {sandbox.sandbox_problem()}")
     out = tmp_path_factory.mktemp("board") / "leaderboard.html"
-    code = main(
-        [
-            "leaderboard",
-            str(submissions),
-            "--text",
-            str(text_file),
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--timeout",
-            "180",
-            "--max-params",
-            "50000",
-        ]
-    )
+    printed = io.StringIO()
+    argv = ["leaderboard", str(submissions), "--text", str(text_file), "--out", str(out)]
+    argv += ["--jobs", "2", "--timeout", "180", "--max-params", "50000"]
+    with contextlib.redirect_stdout(printed):
+        code = main(argv)
     assert code == 0
+    out.with_suffix(".out").write_text(printed.getvalue(), encoding="utf-8")
     return out
 
 
@@ -196,7 +203,7 @@ def test_honest_models_are_ranked_and_every_broken_one_gets_its_reason(board, su
     assert sorted(rows) == sorted(folders + ["folder"]), "one CSV row per folder"
     scored = sorted((r for r in rows.values() if r[0].isdigit()), key=lambda r: int(r[0]))
     assert [r[2] for r in scored][:1] == ["good"] and float(rows["good"][3]) < 0.5
-    assert {r[2] for r in scored} == {"good", "worse", "lstm", "hostile", "handed_in.zip"}
+    assert {r[2] for r in scored} == {"good", "worse", "lstm", "hostile", "handed_in.zip", "forged"}
     assert rows["handed_in.zip"][1] == "Honest LSTM", "the zip hand_in wrote scores as its folder"
     assert rows["handed_in.zip"][3:5] == rows["lstm"][3:5]
     assert rows["good"][:3] == ["1", "Good Team", "good"]
@@ -221,6 +228,35 @@ def test_models_that_look_ahead_are_refused_with_the_look_ahead_reason(board):
         assert rows[folder][8].startswith(
             "looks ahead: its prediction at position t changes when later characters change"
         )
+
+
+@pytest.mark.slow
+def test_issue_20_attacks_are_refused_and_the_honest_control_ranks_first(board):
+    rows = _rows(board)
+    scored = sorted((r for r in rows.values() if r[0].isdigit()), key=lambda r: int(r[0]))
+    assert scored[0][2] == "good", "the honest control ranks first"
+    for folder in ("blind", "blinded_good"):
+        assert rows[folder][0] == "" and rows[folder][8].startswith(
+            "outputs out of range: the model outputs values from -1e+06 to"
+        ), folder
+    assert rows["mixing"][8] == (
+        "refused before loading: config.json: layers[2].config.attention_axes=[0] is not "
+        "allowed (only None or [1]): it could let one scored window see another"
+    )
+    assert rows["forged"][7].startswith("not reproduced: generation.json: length=0 must be")
+    assert rows["forged"][0].isdigit(), "a forged sentence costs only the mark"
+    assert "same name as blinded_good" in rows["good"][11], "two entries named Good Team"
+
+
+@pytest.mark.slow
+def test_the_leaderboard_prints_a_progress_line_per_entry(board, submissions):
+    lines = [line for line in board.with_suffix(".out").read_text().splitlines() if line[:1] == "["]
+    n = len(list(submissions.iterdir()))
+    assert sorted(int(line[1:].split("/")[0]) for line in lines) == list(range(1, n + 1))
+    good = next(line for line in lines if "] good: " in line)
+    assert re.fullmatch(rf"\[\d+/{n}\] good: 0\.\d{{3}} bits/char \(\d+\.\d s\)", good)
+    missing = next(line for line in lines if "] missing: " in line)
+    assert missing.endswith(")") and "missing file(s): model.keras (" in missing
 
 
 @pytest.mark.slow
@@ -288,6 +324,7 @@ class _Dom(HTMLParser):
         self.stack: list[str] = []
         self.ranking_rows = 0
         self.ballot_items = 0
+        self.circles: list[dict] = []
         self.texts: list[str] = []
         self.title = ""
 
@@ -298,6 +335,8 @@ class _Dom(HTMLParser):
             self.ranking_rows += 1
         if tag == "li" and "ballot" in self.stack:
             self.ballot_items += 1
+        if tag == "circle" and "scatter" in self.stack:
+            self.circles.append(dict(attrs))
         self.stack.append(ids or tag)
 
     def handle_endtag(self, tag):
@@ -306,7 +345,7 @@ class _Dom(HTMLParser):
 
     def handle_data(self, data):
         self.texts.append(data)
-        if self.stack and self.stack[-1] == "title":
+        if self.stack and self.stack[-1] == "title" and "scatter" not in self.stack:
             self.title += data
 
 
@@ -358,12 +397,18 @@ def test_the_page_renders_in_headless_chromium_with_every_hostile_text_escaped(t
     subprocess.run([*command, f"--screenshot={shot}", "--window-size=1200,900", url],
                    capture_output=True, timeout=120, check=True)  # fmt: skip
     assert shot.is_file() and shot.stat().st_size > 10_000
-    dom_text = subprocess.run([*command, "--dump-dom", url], capture_output=True, text=True,
-                              timeout=120, check=True).stdout  # fmt: skip
+    run = subprocess.run([*command, "--enable-logging=stderr", "--v=0", "--dump-dom", url],
+                         capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    dom_text = run.stdout
+    assert "Content Security Policy" not in run.stderr, "the page breaks its own policy"
     dom = _Dom()
     dom.feed(dom_text)
     assert dom.ranking_rows == len(entries), "one row per submission folder"
-    assert dom.ballot_items == len(ballot) == 5, "every sentence that starts with ROMEO:"
+    assert dom.ballot_items == len(ballot) == 3, "every scored entry's sentence, no refused one"
+    scored = [e for e in entries if e.ok]
+    assert len(dom.circles) == len(scored), "one circle per scored entry in the inline SVG"
+    ys = {float(c["cy"]) for c in dom.circles}
+    assert len(ys) == 3 and max(ys) > min(ys) + 50, "bits per character spread the circles"
     assert dom.tags.get("script", 0) == 0 and dom.tags.get("img", 0) == 0, "no injected element"
     assert dom.title == "Competition leaderboard", "no injected script ran"
     shown = " ".join(dom.texts)
@@ -412,3 +457,60 @@ def test_a_score_line_from_a_worker_that_did_not_exit_cleanly_is_not_believed():
     entry = Entry(folder="x", name="x")
     _merge(entry, finished, 60)
     assert entry.bits == 0.001 and entry.ok
+
+
+PRIVATE = "MORE:\nROME:\n" * 200
+"""The instructor's private text in the tests: the same characters, another pattern."""
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_a_private_text_ranks_and_a_model_trained_on_the_public_test_is_flagged(
+    tmp_path, text_file, capsys
+):
+    """End to end through ``./course leaderboard --private-text``: "memoriser" learnt the
+    public test text by heart; "general" learnt both patterns and ranks first on the private
+    text. The reports show the public test's bits next to the private ones."""
+    subs = tmp_path / "subs"
+    write_submission(subs / "memoriser", _trained_model(), VOCAB, "ROMEO: m", "Memo")
+    mixed = (TEXT[:500] + PRIVATE[:500]) * 2
+    write_submission(subs / "general", _trained_model(text=mixed), VOCAB, "ROMEO: g", "Gen")
+    private = tmp_path / "private.txt"
+    private.write_text(PRIVATE, encoding="utf-8")
+    out = tmp_path / "board" / "leaderboard.html"
+    argv = ["leaderboard", str(subs), "--text", str(text_file), "--out", str(out)]
+    assert main([*argv, "--private-text", str(private), "--timeout", "180"]) == 0
+    rows = _rows(out)
+    assert [rows["general"][0], rows["memoriser"][0]] == ["1", "2"], "ranked on the private text"
+    memo_private, memo_public = float(rows["memoriser"][3]), float(rows["memoriser"][10])
+    assert memo_public < 0.5 < memo_private - 0.3, (memo_public, memo_private)
+    assert rows["memoriser"][11].startswith("trained on the public test? ")
+    assert rows["general"][11] == "" and rows["general"][10] != ""
+    markdown = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert "| rank | name | bits/char | public test | parameters |" in markdown
+    assert "on the instructor's private text (the public test split next to it)" in markdown
+    assert "## To check" in markdown and "- memoriser: trained on the public test?" in markdown
+    capsys.readouterr()
+    private.write_text(PRIVATE + "\u2019Tis \u00e9t\u00e9\n", encoding="utf-8")
+    assert main([*argv, "--private-text", str(private)]) == 2
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("leaderboard: nothing done. --private-text ") and "\n" not in said
+    assert "holds 3 character(s) outside the pack's vocabulary: '\u00e9' (U+00E9)" in said
+    assert "'\u2019' (U+2019)" in said
+
+
+def test_private_texts_are_checked_against_the_vocabulary_and_length():
+    from instructor.scored_texts import CHARACTERS, MIN_PRIVATE_CHARS, check_private_text
+
+    check_private_text("ROMEO:\nBut soft!\n\n" * 200)
+    with pytest.raises(ValueError, match="has 1,999 characters; use at least 2,000"):
+        check_private_text("a" * (MIN_PRIVATE_CHARS - 1))
+    with pytest.raises(ValueError, match=r"holds 1 character\(s\) outside .*'\\t' \(U\+0009\)"):
+        check_private_text("a\t" + "b" * 2000)
+    try:
+        from helpers.data import load_splits
+
+        train = load_splits("tinyshakespeare").train
+    except Exception as error:  # noqa: BLE001 - no corpus here
+        pytest.skip(f"no tiny-shakespeare here: {error}")
+    assert "".join(sorted(set(train))) == CHARACTERS, "a student's vocabulary"

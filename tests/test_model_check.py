@@ -248,9 +248,58 @@ FUNCTION_ATTACKS = {
 }
 
 
-@pytest.mark.parametrize("attack", sorted(FUNCTION_ATTACKS))
-def test_configs_naming_functions_or_unknown_classes_are_refused(saved, tmp_path, attack):
-    edit, reason = FUNCTION_ATTACKS[attack]
+def _with_softmax(config: dict, axis: object) -> dict:
+    """``config`` with a Softmax over ``axis`` after its Dense layer."""
+    dense = config["config"]["layers"][3]
+    softmax = {"module": "keras.layers", "class_name": "Softmax", "registered_name": None}
+    softmax["config"] = {"name": "s", "axis": axis, "dtype": dense["config"]["dtype"]}
+    history = {
+        "shape": [None, None, VOCAB],
+        "dtype": "float32",
+        "keras_history": [dense["name"], 0, 0],
+    }
+    tensor = {"class_name": "__keras_tensor__", "config": history}
+    softmax.update(name="s", inbound_nodes=[{"args": [tensor], "kwargs": {}}])
+    config["config"]["layers"].append(softmax)
+    config["config"]["output_layers"] = [["s", 0, 0]]
+    return config
+
+
+CROSS_BATCH = {
+    "softmax over the batch": (
+        lambda c: _with_softmax(c, 0),
+        r"layers\[4\]\.config\.axis=0 is not allowed \(only -1 or 2 or \[-1\] or \[2\]\)",
+    ),
+    "an axis on any layer": (
+        lambda c: _edit(c, 3, "axis", [0]),
+        r"layers\[3\]\.config\.axis=\[0\] is not allowed",
+    ),
+    "a stateful recurrent layer": (
+        lambda c: _edit(c, 2, "stateful", True),
+        r"layers\[2\]\.config\.stateful=True is not allowed \(only False\)",
+    ),
+    "channels first": (
+        lambda c: _edit(c, 2, "data_format", "channels_first"),
+        r"config\.data_format=channels_first is not allowed",
+    ),
+    "batch statistics at inference": (
+        lambda c: c["config"]["layers"][3]["inbound_nodes"][0]["kwargs"].update(training=True) or c,
+        r"inbound_nodes\[0\]\.kwargs\.training=True is not allowed \(only None or False\)",
+    ),
+    "a truthy integer for False": (
+        lambda c: _edit(c, 2, "stateful", 0),
+        r"stateful=0 is not allowed",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(FUNCTION_ATTACKS) + sorted(CROSS_BATCH))
+def test_configs_with_functions_unknown_classes_or_cross_batch_settings_are_refused(
+    saved, tmp_path, attack
+):
+    """FUNCTION_ATTACKS name code Keras would run; CROSS_BATCH settings that
+    let one scored window see another."""
+    edit, reason = {**FUNCTION_ATTACKS, **CROSS_BATCH}[attack]
     path = _archive(tmp_path / "model.keras", edit(_gru_config(saved)))
     with pytest.raises(ModelRefused, match=reason):
         check_model_file(path, LIMIT)
@@ -434,3 +483,31 @@ def test_the_check_never_imports_keras(saved, tmp_path):
                           capture_output=True, text=True, timeout=60, check=True,
                           cwd=Path(__file__).resolve().parents[1])  # fmt: skip
     assert done.stdout.strip() == "[]" and not marker.exists()
+
+
+def _batch_mixing_file(folder: Path) -> Path:
+    """Issue 20's second attack saved by Keras: attention across the batch axis, with dropout."""
+    ids = keras.Input((None,))
+    x = keras.layers.Embedding(VOCAB, 8)(ids)
+    mixed = keras.layers.MultiHeadAttention(1, 8, attention_axes=(0,), dropout=0.1)(x, x)
+    model = keras.Model(ids, keras.layers.Dense(VOCAB)(keras.layers.Concatenate()([x, mixed])))
+    model.save(folder / "mixing.keras")
+    return folder / "mixing.keras"
+
+
+def test_attention_across_the_batch_is_refused_from_the_config(tmp_path):
+    with pytest.raises(ModelRefused) as refused:
+        check_model_file(_batch_mixing_file(tmp_path), LIMIT)
+    assert str(refused.value) == (
+        "config.json: layers[2].config.attention_axes=[0] is not allowed (only None or [1]): it "
+        "could let one scored window see another"
+    )
+
+
+def test_a_masked_model_keeps_its_last_axis_operations(tmp_path):
+    inputs = keras.Input((None, VOCAB))
+    x = keras.layers.Masking()(inputs)
+    x = keras.layers.GRU(4, return_sequences=True)(x)
+    model = keras.Model(inputs, keras.layers.Softmax()(keras.layers.Dense(VOCAB)(x)))
+    model.save(tmp_path / "masked.keras")
+    assert check_model_file(tmp_path / "masked.keras", LIMIT).params == model.count_params()

