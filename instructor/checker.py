@@ -136,6 +136,7 @@ def run_check(state: SolutionState, exercise: str, defined: dict, run: StudentRu
     for number, segment in enumerate(segments):
         described = {"kind": "check", "check": segment.name, "hidden": segment.hidden}
         run.bridge.deadline = min(time.monotonic() + limits["cell_timeout"], run.deadline)
+        run.bridge.recording = run.hidden_strings if segment.hidden else None
         try:
             with contextlib.redirect_stdout(_Null()), contextlib.redirect_stderr(_Null()):
                 exec(compile(segment.source, f"<check {exercise}>", "exec"), namespace)  # noqa: S102
@@ -151,7 +152,18 @@ def run_check(state: SolutionState, exercise: str, defined: dict, run: StudentRu
                              "evalue": str(error)[:2000]})  # fmt: skip
         finally:
             run.bridge.deadline = run.deadline
+            run.bridge.recording = None
     return outcomes
+
+
+def withhold(results: dict[str, list[dict]], hidden: set[str]) -> None:
+    """Withhold every message that shows data a hidden check gave the student's functions: the
+    student could echo it (an exception, a returned value) into a later visible message."""
+    for outcomes in results.values():
+        for outcome in outcomes:
+            text = outcome.get("evalue", "")
+            if text and any(value in text for value in hidden):
+                outcome["evalue"] = "(message withheld: it would show data of a hidden check)"
 
 
 def grade(state: SolutionState, command: dict) -> dict:
@@ -160,12 +172,15 @@ def grade(state: SolutionState, command: dict) -> dict:
     skip = set(command.get("skip", []))
     results: dict[str, list[dict]] = {}
     deadline = time.monotonic() + limits["timeout"]
+    hidden: set[str] = set()
     for _attempt in range(len(state.exercises) + 1):
         cells = state.student_cells(answers, skip | set(results))
         if not any(c["kind"] == "exercise" for c in cells) or time.monotonic() >= deadline:
             break
         before = len(results)
-        stopped_in = StudentRun(state, cells, command, deadline, results, run_check).run()
+        run = StudentRun(state, cells, command, deadline, results, run_check)
+        run.hidden_strings = hidden
+        stopped_in = run.run()
         if stopped_in is None or (stopped_in in skip and len(results) == before):
             break
         skip.add(stopped_in)
@@ -173,6 +188,7 @@ def grade(state: SolutionState, command: dict) -> dict:
         if exercise.id not in results and exercise.id not in skip and answers.get(exercise.id):
             why = "was not reached: the run stopped before it (time limit, memory cap or a crash)"
             results[exercise.id] = [{"kind": "student", "status": "killed", "evalue": why}]
+    withhold(results, hidden)
     return {"results": results}
 
 

@@ -83,6 +83,7 @@ class StudentRun:
         self.cancel = threading.Event()
         self.outcome: sandbox.Outcome | None = None
         self.bridge: Bridge | None = None
+        self.hidden_strings: set[str] = set()
 
     # -- the conversation
     def proxy(self, name: str):

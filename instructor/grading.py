@@ -124,9 +124,19 @@ def refusals(solution: Solution, answers: dict[str, str | None]) -> dict[str, st
     return refused
 
 
+ECHO = 80
+"""Most characters of a message the student's own code wrote (an exception) that are echoed."""
+
+
+def _echo(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= ECHO else text[: ECHO - 3] + "..."
+
+
 def _student_failure(outcome: dict, exercise_id: str, limits: Limits) -> str:
     """Why the student's exercise cell failed, in words a student understands."""
-    status, ename, evalue = outcome["status"], outcome.get("ename", ""), outcome.get("evalue", "")
+    status, ename = outcome["status"], _echo(outcome.get("ename", ""))
+    evalue = _echo(outcome.get("evalue", ""))
     if status == "timeout":
         return f"time limit: your exercise cell ran longer than {limits.cell_timeout:g} s"
     if status == "output":
@@ -148,8 +158,10 @@ def _check_failure(step: Step, outcome: dict) -> tuple[str, str]:
         error = {"timeout": "ran past its time limit", "output": "printed too much"}.get(
             status, evalue or "stopped"
         )
-    else:
+    elif ename == "AssertionError":  # the check's own message (it may quote student data)
         error = f"{ename}: {evalue}" if evalue else ename
+    else:  # raised by the student's function, or by the check on the student's data
+        error = f"{_echo(ename)}: {_echo(evalue)}" if evalue else _echo(ename)
     name = f"check {step.check!r}" if step.check else "check"
     if step.hidden:
         return f"hidden {name} failed: {error}", f"{name} failed (a hidden check)"
