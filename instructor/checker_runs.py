@@ -149,7 +149,7 @@ class StudentRun:
         if "time limit" in str(error):
             return f"ran longer than {self.limits['cell_timeout']:g} s (the time limit)"
         if "protocol" in str(error):
-            return f"the student process broke the grading protocol ({error})"[:200]
+            return f"broke the grading protocol ({error})"[:200]
         return "ended the student process (a crash, or more memory than the cap)"
 
     # -- the process

