@@ -103,16 +103,17 @@ class SolutionState:
             if cell.cell_type != "code":
                 continue
             cell_tags = tags(cell)
-            exercise = next((t[len(EXERCISE_TAG) :] for t in cell_tags if t.startswith(EXERCISE_TAG)),
-                            None)  # fmt: skip
+            mine = [t[len(EXERCISE_TAG) :] for t in cell_tags if t.startswith(EXERCISE_TAG)]
+            exercise = mine[0] if mine else None
             if any(t.startswith(CHECK_TAG) for t in cell_tags):
                 continue
             if exercise is None:
                 cells.append({"kind": "public", "source": cell.source})
                 continue
             kind = "skip" if exercise in skip or answers.get(exercise) is None else "exercise"
-            cells.append({"kind": kind, "exercise": exercise, "names": self.names[exercise],
-                          "source": (answers.get(exercise) or "") if kind == "exercise" else ""})  # fmt: skip
+            source = (answers.get(exercise) or "") if kind == "exercise" else ""
+            names = self.names[exercise]
+            cells.append({"kind": kind, "exercise": exercise, "names": names, "source": source})
             last = len(cells)
         return cells[:last] if last is not None else []
 

@@ -167,7 +167,8 @@ class StudentRun:
                    "cell_timeout": self.limits["cell_timeout"],
                    "max_output": self.limits["max_output"]}  # fmt: skip
         thread = threading.Thread(
-            target=self._sandbox, args=(work, json.dumps(program).encode(), to_student, from_student)
+            target=self._sandbox,
+            args=(work, json.dumps(program).encode(), to_student, from_student),
         )
         self.bridge = Bridge(to_checker, from_checker, self.handle, save_model, load_checked_model)
         self.bridge.deadline = self.deadline
@@ -206,14 +207,14 @@ class StudentRun:
         return None
 
     def _sandbox(self, work: Path, program: bytes, to_student: int, from_student: int) -> None:
-        repo = str(ROOT)
         env = sandbox.python_env(work, COURSE_SMOKE="1", COURSE_DATA_DIR=self.command["data"])
-        env["PYTHONPATH"] = f"{_INSIDE}:{repo}"
+        env["PYTHONPATH"] = f"{_INSIDE}:{ROOT}"
+        package, inside = ROOT / "instructor", _INSIDE / "instructor"
         jail = sandbox.Jail(
             scratch=work,
             read_only=(ROOT / "helpers", Path(self.command["data"]),
-                       (ROOT / "instructor" / "__init__.py", _INSIDE / "instructor" / "__init__.py"),
-                       (ROOT / "instructor" / "sandboxed", _INSIDE / "instructor" / "sandboxed")),
+                       (package / "__init__.py", inside / "__init__.py"),
+                       (package / "sandboxed", inside / "sandboxed")),
             memory_mb=self.limits["memory_mb"],
             tree_memory_mb=self.limits["memory_mb"],
             max_procs=self.limits.get("max_procs", 256),

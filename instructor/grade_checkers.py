@@ -51,7 +51,9 @@ class Checker:
         answer = self.ask({"solution": str(solution.path.resolve())})
         if "error" in answer:
             self.close()
-            raise CheckerFailed(f"the solution {solution.path.name} does not run: {answer['error']}")
+            raise CheckerFailed(
+                f"the solution {solution.path.name} does not run: {answer['error']}"
+            )
 
     def ask(self, command: dict) -> dict:
         try:

@@ -270,11 +270,12 @@ def grade_all(
                 feedback = "not graded: ask your instructor"
                 rows = [GradeRow(student, "-", "-", 0.0, 0.0, why, feedback)]
             if ignored:
-                copies = f" [graded {path.name}; also handed in, not graded: " + ", ".join(
-                    p.name for p in ignored
-                )
-                rows = [replace(r, reason=_short(r.reason) + copies + "]",
-                                feedback=_short(r.feedback) + copies + "]") for r in rows]  # fmt: skip
+                others = ", ".join(p.name for p in ignored)
+                note = f" [graded {path.name}; also handed in, not graded: {others}]"
+                rows = [
+                    replace(r, reason=_short(r.reason) + note, feedback=_short(r.feedback) + note)
+                    for r in rows
+                ]
             if progress:
                 got, most = sum(r.points for r in rows), sum(r.max_points for r in rows)
                 print(

@@ -63,7 +63,8 @@ ROUTES = {
     "string_annotation": f"""
         import typing
         class _Hint:
-            x: "setattr(__import__('numpy'), 'allclose', {_TRUE}) or setattr(__import__('numpy'), 'array_equal', {_TRUE}) or int"
+            x: "setattr(__import__('numpy'), 'allclose', {_TRUE}) or int"
+            y: "setattr(__import__('numpy'), 'array_equal', {_TRUE}) or int"
         typing.get_type_hints(_Hint)
     """,
     "formatter_walk_to_frames": """

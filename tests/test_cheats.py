@@ -14,12 +14,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cheats import ROUTES, WRONG, cheat_cell
 
 from instructor.cli import main
 from instructor.notebook_io import read, tags, write
 from instructor.sandbox import sandbox_problem
 from instructor.student_copies import student_notebook
-from cheats import ROUTES, WRONG, cheat_cell
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 NOTEBOOKS = sorted(WRONG)
@@ -88,6 +88,8 @@ def test_every_cheat_route_scores_zero(graded, route):
 @pytest.mark.slow
 def test_honest_copies_get_full_marks_and_blank_copies_zero(graded):
     for notebook in NOTEBOOKS:
-        honest = [r for r in graded["rows"] if r["student"] == "honest" and notebook in r["notebook"]]
+        honest = [
+            r for r in graded["rows"] if r["student"] == "honest" and notebook in r["notebook"]
+        ]
         assert honest and all(r["points"] == r["max_points"] for r in honest), honest
         assert sum(_points(graded, "blank", notebook).values()) == 0

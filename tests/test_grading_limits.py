@@ -206,12 +206,13 @@ def test_no_feedback_file_shows_a_planted_hidden_check_or_solution_marker(tmp_pa
     solutions = _planted(tmp_path)
     nb = read(solutions / FIXTURE.name)
     folder = tmp_path / "submissions"
+    wrong = "def word_counts(t):\n    return 1"
     for student, submission in {
         "honest": student_notebook(nb, keep_solutions=True),
         "blank": student_notebook(nb),
         "exfiltrates": with_exercise(student_notebook(nb, keep_solutions=True), **EXFILTRATE),
-        "wrong": with_exercise(student_notebook(nb), word_counts="def word_counts(t):\n    return 1"),
-    }.items():  # fmt: skip
+        "wrong": with_exercise(student_notebook(nb), word_counts=wrong),
+    }.items():
         (folder / student).mkdir(parents=True)
         write(submission, folder / student / FIXTURE.name)
     out = tmp_path / "out" / "gradebook.csv"
@@ -227,5 +228,5 @@ def test_no_feedback_file_shows_a_planted_hidden_check_or_solution_marker(tmp_pa
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert HIDDEN_MARKER not in text and SOLUTION_MARKER not in text, path
-    withheld = (out.parent / "gradebook-feedback" / "exfiltrates" / f"{FIXTURE.name}.md")
+    withheld = out.parent / "gradebook-feedback" / "exfiltrates" / f"{FIXTURE.name}.md"
     assert "withheld" in withheld.read_text(encoding="utf-8")

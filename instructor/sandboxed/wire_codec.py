@@ -22,7 +22,6 @@ with :class:`Uncrossable`. There is no pickle anywhere.
 from __future__ import annotations
 
 import base64
-import sys
 
 import numpy as np
 
@@ -151,7 +150,9 @@ def _encode_tf(value, export, save_model, budget, depth):
             if len(elements) >= MAX_ELEMENTS:
                 raise Uncrossable(f"a dataset of more than {MAX_ELEMENTS:,} elements")
             elements.append(encode(_plain(element), export, save_model, budget, depth + 1))
-        spec = tf.nest.map_structure(lambda s: [s.shape.as_list(), s.dtype.name], value.element_spec)
+        spec = tf.nest.map_structure(
+            lambda s: [s.shape.as_list(), s.dtype.name], value.element_spec
+        )
         return {"t": "dataset", "elements": elements,
                 "spec": encode(_plain(spec), export, save_model, budget, depth + 1)}  # fmt: skip
     if callable(value):
@@ -292,15 +293,3 @@ def _dataset(tree, remote, load_model, budget, depth):
 
     signature = to_spec(spec)
     return tf.data.Dataset.from_generator(lambda: iter(values), output_signature=signature)
-
-
-def describe(value: object, limit: int = 80) -> str:
-    """A short repr of data from the student (at most ``limit`` characters), for messages."""
-    text = repr(value) if type(value) in (int, float, bool, str) or value is None else type_name(
-        value
-    )
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("wire_codec is a library")

@@ -9,4 +9,4 @@ def decode_batch(batch, vocab):
     batch = np.asarray(batch)
     ids = batch.argmax(axis=-1)
     real = batch.any(axis=-1)
-    return [vocab.decode(row_ids[row_real]) for row_ids, row_real in zip(ids, real)]
+    return [vocab.decode(row_ids[row_real]) for row_ids, row_real in zip(ids, real, strict=True)]

@@ -18,7 +18,9 @@ def build_model(vocab_size, max_params, cell="gru"):
     if units < 1:
         raise ValueError(f"max_params={max_params} is too small for any {cell} layer")
     inputs = keras.Input(shape=(None, vocab_size))
-    recurrent = keras.layers.GRU(units, return_sequences=True) if cell == "gru" else (
-        keras.layers.LSTM(units, return_sequences=True)
+    recurrent = (
+        keras.layers.GRU(units, return_sequences=True)
+        if cell == "gru"
+        else (keras.layers.LSTM(units, return_sequences=True))
     )
     return keras.Model(inputs, keras.layers.Dense(vocab_size)(recurrent(inputs)))

@@ -20,4 +20,3 @@ def sample_nucleus(logits, top_p, rng, temperature=1.0):
             break
     mass = sum(weights[i] for i in kept)
     return int(rng.choice(kept, p=[weights[i] / mass for i in kept]))
-
