@@ -22,50 +22,14 @@ import sys
 import tempfile
 
 from instructor.sandboxed.bridge import Bridge
+from instructor.sandboxed.notebook_runner import (
+    CappedWriter,
+    CellTimeout,
+    OutputLimit,
+    cell_outcome,
+    on_alarm,
+)
 from instructor.sandboxed.wire_codec import Uncrossable, encode
-
-
-class CellTimeout(BaseException):
-    """The exercise cell ran past its time limit."""
-
-
-class OutputLimit(BaseException):
-    """The exercise cell printed more than its output cap."""
-
-
-class _CappedWriter:
-    def __init__(self, limit: int):
-        self.limit, self.count = limit, 0
-
-    def write(self, text: str) -> int:
-        self.count += len(text)
-        if self.count > self.limit:
-            raise OutputLimit(f"more than {self.limit} characters of output")
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-    def writable(self) -> bool:
-        return True
-
-
-def _on_alarm(signum, frame):
-    raise CellTimeout()
-
-
-def _outcome(result) -> dict:
-    error = result.error_before_exec or result.error_in_exec
-    if error is None:
-        return {"status": "ok"}
-    status = {"CellTimeout": "timeout", "OutputLimit": "output"}.get(type(error).__name__, "error")
-    evalue = str(error)
-    if isinstance(error, SyntaxError):
-        evalue = f"{error.msg} (line {error.lineno})"
-    return {"status": status, "ename": type(error).__name__[:60], "evalue": evalue[:2000]}
 
 
 def _save_model(model) -> bytes:
@@ -113,7 +77,7 @@ def main() -> int:
         for name, value in solution_names.items():
             namespace[name] = solution_proxy(name) if value == {"function": True} else value
 
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGALRM, on_alarm)
     real_out, real_err = sys.stdout, sys.stderr
     for cell in program["cells"]:
         if cell["kind"] == "public":
@@ -123,10 +87,12 @@ def main() -> int:
             install(bridge.call("skipped", cell["exercise"]))
             continue
         bridge.call("begin", cell["exercise"])
-        sys.stdout = sys.stderr = _CappedWriter(program["max_output"])
+        sys.stdout = sys.stderr = CappedWriter(program["max_output"])
         signal.setitimer(signal.ITIMER_REAL, program["cell_timeout"])
         try:
-            outcome = _outcome(shell.run_cell(cell["source"], store_history=False, silent=False))
+            outcome = cell_outcome(
+                shell.run_cell(cell["source"], store_history=False, silent=False)
+            )
         except (CellTimeout, OutputLimit) as error:  # raised outside the cell's own code
             outcome = {"status": "timeout" if isinstance(error, CellTimeout) else "output"}
         finally:
