@@ -54,7 +54,8 @@ def simulation_requested() -> bool:
     if raw in _ON | _OFF:
         return raw in _ON
     raise ValueError(
-        f"COURSE_SIMULATE_GPU={raw!r} is not understood; set it to 1 to simulate a GPU, or unset it."
+        f"COURSE_SIMULATE_GPU={raw!r} is not understood; set it to 1 to simulate a GPU, "
+        "or unset it."
     )
 
 

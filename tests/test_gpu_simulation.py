@@ -1,4 +1,4 @@
-"""The simulated GPU (tests/gpu_simulation.py) bites, and fails loudly when Keras moves its names."""
+"""The simulated GPU (tests/gpu_simulation.py) bites, and fails loudly if Keras moves its names."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
-import helpers.runtime
 from gpu_simulation import SimulationUnavailable, simulated_gpu
 
+import helpers.runtime
+
 # The repository's conftest.py (the switch and the kernel start-up file), loaded under its own name.
-_spec = importlib.util.spec_from_file_location("repo_conftest", Path(__file__).parents[1] / "conftest.py")
+_spec = importlib.util.spec_from_file_location(
+    "repo_conftest", Path(__file__).parents[1] / "conftest.py"
+)
 repo_conftest = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(repo_conftest)
 
@@ -121,7 +123,9 @@ def test_the_notebooks_device_line_names_the_simulated_gpu(simulation_off):
     with simulated_gpu():
         assert helpers.runtime.gpu_names() == [gpu_simulation.SIMULATED_GPU]
         assert "simulated" in helpers.runtime.device_line()
-    assert helpers.runtime.gpu_names() == [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
+    assert helpers.runtime.gpu_names() == [
+        gpu.name for gpu in tf.config.list_physical_devices("GPU")
+    ]
 
 
 def test_every_private_keras_name_is_where_the_simulation_expects_it():

@@ -135,7 +135,7 @@ def test_ci_runs_each_end_on_its_python():
     colab_python = _colab_python() or "3.13"
     assert f'newest_python="$(python_for {NEWEST_END_PYTHON})"' in ci
     assert f'colab_python="$(python_for {colab_python})"' in ci
-    assert "make_venv .venv-colab \"$colab_python\"" in ci
+    assert 'make_venv .venv-colab "$colab_python"' in ci
 
 
 def test_colab_end_pins_colabs_published_versions():
