@@ -69,6 +69,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "keras": frozenset({"DTypePolicy", "FloatDTypePolicy"}),
 }
 """Module -> class names a submitted config may name below the top-level model."""
+REDUCTIONS = {"keras.src.ops.numpy": frozenset({"Any", "All"})}
+"""Operations whose ``axis`` defaults to None, every axis: a config must state it (and it must be
+the last axis), or one window's output could depend on the rest of the batch."""
 MODELS = {
     "Functional": {"keras", "keras.models", "keras.src.models.functional"},
     "Sequential": {"keras", "keras.models", "keras.src.models.sequential"},
@@ -250,6 +253,11 @@ def _walk(
             raise ModelRefused(
                 f"config.json: {where} is {_what(value)}, which is not allowed "
                 "(built-in layers, initializers, regularizers, constraints only)"
+            )
+        if cls in REDUCTIONS.get(module, ()) and "axis" not in (value.get("config") or {}):
+            raise ModelRefused(
+                f"config.json: {where} ({cls}) states no axis, so it would reduce over every axis, "
+                "the batch included: it could let one scored window see another"
             )
         if value.get("registered_name") not in (None, cls):
             raise ModelRefused(

@@ -305,6 +305,27 @@ def test_configs_with_functions_unknown_classes_or_cross_batch_settings_are_refu
         check_model_file(path, LIMIT)
 
 
+def _with_any_op(tmp_path: Path) -> dict:
+    """A saved model whose output is masked by ``any(x != 0)`` over the last axis."""
+    ids = keras.Input((None,), dtype="int32")
+    x = keras.layers.Dense(VOCAB)(keras.layers.Embedding(VOCAB, 4)(ids))
+    seen = keras.ops.any(keras.ops.not_equal(x, 0.0), axis=-1, keepdims=True)
+    keras.Model(ids, keras.ops.multiply(x, seen)).save(tmp_path / "any.keras")
+    return _config_of(tmp_path / "any.keras")
+
+
+def test_a_reduction_whose_axis_key_is_deleted_is_refused(tmp_path):
+    """Found by an attack review: without its ``axis`` key, ``Any`` reduces over the batch."""
+    config = _with_any_op(tmp_path)
+    ops = [layer for layer in config["config"]["layers"] if layer["class_name"] == "Any"]
+    assert [op["config"]["axis"] for op in ops] == [-1]
+    check_model_file(_archive(tmp_path / "honest.keras", config), LIMIT)  # the last axis: fine
+    del ops[0]["config"]["axis"]
+    path = _archive(tmp_path / "model.keras", config)
+    with pytest.raises(ModelRefused, match=r"\(Any\) states no axis"):
+        check_model_file(path, LIMIT)
+
+
 def test_a_model_nested_in_the_layer_list_is_refused(saved, tmp_path):
     inner = _config_of(saved["gru"])
     outer = _config_of(saved["mixed"])
