@@ -15,7 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control, line-separator, bidi and invisible format characters (zero-width, word joiner,
+# invisible operators, soft hyphen, byte-order mark): each becomes a space.
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\xad\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
 
 GRADEBOOK_FIELDS = ("student", "notebook", "exercise", "points", "max_points", "reason")
 """Columns of the CSV gradebook."""

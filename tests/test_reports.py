@@ -28,6 +28,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(lead):
 def test_csv_quoting_looks_at_the_text_after_cleaning():
     assert plain("\x1b[31m=cmd\x1b[0m", "csv") == "'=cmd", "an ANSI prefix does not hide it"
     assert plain("\n\t =cmd", "csv") == "'=cmd", "nor does leading white space"
+    assert plain("\ufeff=HYPERLINK(1)", "csv") == "'=HYPERLINK(1)", "nor a byte-order mark"
+    assert plain("\u2060\u00ad+cmd", "csv") == "'+cmd", "nor a word joiner or soft hyphen"
     assert plain("Ann = Bob", "csv") == "Ann = Bob"
 
 
