@@ -53,13 +53,36 @@ def entry_flags(entries: Sequence) -> dict[str, list[str]]:
     return flags
 
 
+TIE_BITS = 0.0015
+"""Scores this close (bits per character) share a rank. The causal probe lets through a
+look-ahead whose log-probabilities move by less than :data:`helpers.scoring.LOG_PROB_TOLERANCE`
+(1e-3 nats), which gains at most 1e-3 / ln 2 = 0.00144 bits per character; a gap that small
+cannot tell an honest model from such a peek, so it does not decide the order."""
+
+
+TIE_NOTE = (
+    f"Scores within {TIE_BITS} bits per character of each other share a rank: a gap that "
+    "small could come from a look-ahead too faint for the check to see."
+)
+
+
 def _ranked(entries: Sequence) -> list[tuple[int | None, object]]:
-    """``(rank, entry)``: scored entries ranked 1, 2, ... in order, broken ones ``None``."""
-    rank, ranked = 0, []
-    for entry in entries:
-        rank += bool(entry.ok)
-        ranked.append((rank if entry.ok else None, entry))
-    return ranked
+    """``(rank, entry)`` in board order: scored entries first, broken ones after with ``None``.
+
+    Scored entries are ranked by ``bits``; a run of entries within :data:`TIE_BITS` of the
+    first of its run shares that run's rank (``1, 1, 3``) and is listed by parameters, then
+    folder, so inside a tie the order says nothing about the score."""
+    scored = sorted((e for e in entries if e.ok), key=lambda e: e.bits)
+    ranked: list[tuple[int | None, object]] = []
+    start = 0
+    while start < len(scored):
+        end = start + 1
+        while end < len(scored) and scored[end].bits - scored[start].bits <= TIE_BITS:
+            end += 1
+        tied = sorted(scored[start:end], key=lambda e: (e.params or 0, e.folder))
+        ranked += [(start + 1, e) for e in tied]
+        start = end
+    return ranked + [(None, e) for e in entries if not e.ok]
 
 
 def _count(value: object) -> str:
@@ -74,6 +97,8 @@ def leaderboard_markdown(entries: Sequence, header: str, award: object | None = 
         "# Competition leaderboard",
         "",
         plain(header, "md", 1000),
+        "",
+        TIE_NOTE,
         "",
         "| rank | name | bits/char | "
         + ("public test | " if public else "")
@@ -236,6 +261,7 @@ def leaderboard_html(
 <p class="note">{plain(header, "html", 1000)}</p>
 {prize}
 <h2>Ranking by bits per character (lower is better)</h2>
+<p class="note" id="ties">{TIE_NOTE}</p>
 {scatter_svg(entries)}
 <table id="ranking"><thead><tr><th>rank</th><th>name</th><th>bits/char</th><th>parameters</th>
 <th>status</th></tr></thead><tbody>

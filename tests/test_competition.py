@@ -32,6 +32,7 @@ from helpers.competition import (
 from helpers.sampling import generate
 from helpers.scoring import log_probs
 from helpers.vocab import CharVocab
+from instructor.board_reports import TIE_BITS
 
 
 def test_bits_per_char_of_a_uniform_model_is_log2_of_the_vocabulary():
@@ -179,6 +180,22 @@ def test_an_honest_model_with_a_blinded_peek_of_four_logits_is_refused():
         with pytest.raises(ScoreError, match="^(outputs out of range|looks ahead): "):
             bits_per_char(cheat, VOCAB, TEXT)
     assert looks_ahead(_blinded_honest(honest, VOCAB.size, 4.0, -999.0), VOCAB.size, False) == 0
+
+
+@pytest.mark.parametrize("boost", [4.5e-4, 9e-4])
+def test_a_peek_under_the_probe_tolerance_gains_less_than_a_tie(boost):
+    """What the probe cannot see it cannot refuse: a peek of under 1e-3 logits passes. Its gain
+    must stay within the leaderboard's tie margin, so it can only share the honest rank."""
+    honest = _char_model(VOCAB.size)
+    faint = _blinded_honest(honest, VOCAB.size, boost=boost, blind=0.0)
+    gain = bits_per_char(honest, VOCAB, TEXT).bits - bits_per_char(faint, VOCAB, TEXT).bits
+    assert 0 < gain <= TIE_BITS, gain
+
+
+def test_a_peek_just_over_the_probe_tolerance_is_refused():
+    faint = _blinded_honest(_char_model(VOCAB.size), VOCAB.size, boost=3e-3, blind=0.0)
+    with pytest.raises(ScoreError, match="^looks ahead: "):
+        bits_per_char(faint, VOCAB, TEXT)
 
 
 def test_log_probs_ignore_a_constant_added_to_every_logit_and_refuse_out_of_range_outputs():

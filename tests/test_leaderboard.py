@@ -56,7 +56,7 @@ from helpers.sampling import generate
 from helpers.vocab import CharVocab
 from instructor import sandbox
 from instructor.ballot import competition_key, make_ballot
-from instructor.board_reports import write_board
+from instructor.board_reports import TIE_BITS, write_board
 from instructor.cli import main
 from instructor.leaderboard import leaderboard
 from instructor.reports import plain
@@ -119,6 +119,10 @@ def submissions(tmp_path_factory) -> Path:
     peek = _blinded_honest(good, VOCAB.size, boost=4.0)
     write_submission(root / "blinded_good", peek, VOCAB, "ROMEO: g", "Good Team")
     write_submission(root / "mixing", _batch_mixing(VOCAB.size), VOCAB, "ROMEO: m", "Mixer")
+    # A peek too faint for the probe (4.5e-4 logits, under its 1e-3 tolerance): it may pass, but
+    # its gain is inside TIE_BITS, so it can only share the honest control's rank.
+    faint = _blinded_honest(good, VOCAB.size, boost=4.5e-4, blind=0.0)
+    write_submission(root / "faint_peek", faint, VOCAB, "ROMEO: f", "Faint")
     write_submission(root / "forged", _char_model(VOCAB.size), VOCAB, QUOTE, "Forger")
     forged = {"seed": 0, "length": 0, "prompt": QUOTE}
     (root / "forged" / GENERATION_FILE).write_text(json.dumps(forged), encoding="utf-8")
@@ -202,8 +206,10 @@ def test_honest_models_are_ranked_and_every_broken_one_gets_its_reason(board, su
     folders = sorted(p.name for p in submissions.iterdir())
     assert sorted(rows) == sorted(folders + ["folder"]), "one CSV row per folder"
     scored = sorted((r for r in rows.values() if r[0].isdigit()), key=lambda r: int(r[0]))
-    assert [r[2] for r in scored][:1] == ["good"] and float(rows["good"][3]) < 0.5
-    assert {r[2] for r in scored} == {"good", "worse", "lstm", "hostile", "handed_in.zip", "forged"}
+    assert rows["good"][0] == "1" and float(rows["good"][3]) < 0.5
+    assert {r[2] for r in scored} == {
+        *("good", "worse", "lstm", "hostile", "handed_in.zip", "forged", "faint_peek")
+    }
     assert rows["handed_in.zip"][1] == "Honest LSTM", "the zip hand_in wrote scores as its folder"
     assert rows["handed_in.zip"][3:5] == rows["lstm"][3:5]
     assert rows["good"][:3] == ["1", "Good Team", "good"]
@@ -233,8 +239,10 @@ def test_models_that_look_ahead_are_refused_with_the_look_ahead_reason(board):
 @pytest.mark.slow
 def test_issue_20_attacks_are_refused_and_the_honest_control_ranks_first(board):
     rows = _rows(board)
-    scored = sorted((r for r in rows.values() if r[0].isdigit()), key=lambda r: int(r[0]))
-    assert scored[0][2] == "good", "the honest control ranks first"
+    firsts = {folder for folder, row in rows.items() if row[0] == "1"}
+    assert firsts == {"good", "faint_peek"}, "the honest control ranks first; the faint peek ties"
+    gain = float(rows["good"][3]) - float(rows["faint_peek"][3])
+    assert gain <= TIE_BITS, f"a peek under the probe's tolerance gained {gain} bits/char"
     for folder in ("blind", "blinded_good"):
         assert rows[folder][0] == "" and rows[folder][8].startswith(
             "outputs out of range: the model outputs values from -1e+06 to"

@@ -8,11 +8,17 @@ the CSV in a spreadsheet (``=HYPERLINK(...)`` sends data elsewhere on a click).
 from __future__ import annotations
 
 import csv
+import math
 
 import pytest
 
 from helpers.competition import Entry
-from instructor.board_reports import write_leaderboard_csv
+from instructor.board_reports import (
+    TIE_BITS,
+    TIE_NOTE,
+    leaderboard_markdown,
+    write_leaderboard_csv,
+)
 from instructor.grading import GradeRow
 from instructor.reports import plain, write_gradebook_csv, write_lms_csv
 
@@ -48,3 +54,30 @@ def test_no_report_csv_starts_a_cell_with_a_formula(tmp_path):
         cells = _cells(tmp_path / name)
         assert f"'{FORMULA}" in cells, name
         assert not [c for c in cells if c[:1] in "=+-@" and c], (name, cells)
+
+
+def test_scores_within_the_tie_margin_share_a_rank_and_the_order_inside_says_nothing(tmp_path):
+    def scored(folder: str, bits: float, params: int) -> Entry:
+        return Entry(folder, folder, bits=bits, nats=bits * math.log(2), params=params)
+
+    entries = [
+        scored("b_peek", 3.2666, 120),
+        scored("a_good", 3.2670, 120),
+        scored("c_third", 3.2666 + TIE_BITS + 1e-4, 90),
+        scored("d_fourth", 3.2666 + TIE_BITS + 9e-4, 80),
+        Entry("e_broken", "Broken", reason="looks ahead: ..."),
+    ]
+    path = tmp_path / "board.csv"
+    write_leaderboard_csv(entries, path, sandboxed=True)
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = [(row[0], row[2]) for row in list(csv.reader(handle))[1:]]
+    assert rows == [
+        ("1", "a_good"),  # tied with b_peek: same parameters, so by folder
+        ("1", "b_peek"),
+        ("3", "d_fourth"),  # tied with c_third (within TIE_BITS of it), fewer parameters
+        ("3", "c_third"),
+        ("", "e_broken"),
+    ]
+    markdown = leaderboard_markdown(entries, "header")
+    assert TIE_NOTE in markdown
+    assert sum(line.startswith("| 1 | ") for line in markdown.splitlines()) == 2
