@@ -1,6 +1,6 @@
 """The competition leaderboard: check, score and rank every submission, write the board.
 
-Every submission (a folder, or the ``.zip`` notebooks 05 and 06 download) is hostile input. For
+Every submission (a folder, or the ``.zip`` notebooks 05b and 06 download) is hostile input. For
 each, in this process:
 
 1. its files are read by :mod:`instructor.submission_files`: links, special files, unsafe zip

@@ -98,7 +98,8 @@ include = ["helpers*"]
 def student_readme(notebooks: list[str]) -> str:
     """The release's README.md: the template with the notebook table (badges) filled in."""
     rows = [
-        f"| {name[:2]} | [{name}](notebooks/{name}) | {colab_badge(name)} |" for name in notebooks
+        f"| {name.split('_', 1)[0]} | [{name}](notebooks/{name}) | {colab_badge(name)} |"
+        for name in notebooks
     ]
     template = (ROOT / "docs" / "release-README.md").read_text(encoding="utf-8")
     return (
@@ -183,7 +184,9 @@ def build_release(solutions_dir: str | Path, out_dir: str | Path, tag: str | Non
     files["environment.yml"] = ENVIRONMENT_YML
     ignored = (".venv/", "__pycache__/", "*.egg-info/", ".ipynb_checkpoints/", "checkpoints/")
     data = ("# data files you add for offline work", "data/*", "!data/README.md")
-    files[".gitignore"] = "\n".join((*ignored, "submission/", "submission.zip", *data, ""))
+    files[".gitignore"] = "\n".join(
+        (*ignored, "submission/", "submission.zip", "text_model.keras", *data, "")
+    )
     for name in sorted(files):
         _write(out / name, files[name])
     _write(out / "course", STUDENT_COURSE_SCRIPT, executable=True)

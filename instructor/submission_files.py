@@ -2,7 +2,7 @@
 
 A submission is what :func:`helpers.competition.write_submission` writes: ``model.keras``,
 ``vocab.json``, ``sentence.txt``, ``name.txt`` and optionally ``generation.json``. Students on
-Colab hand it in as the zip notebooks 05 and 06 download (one folder, e.g. ``submission/``, or
+Colab hand it in as the zip notebooks 05b and 06 download (one folder, e.g. ``submission/``, or
 the files at the top). Either way, only those files are read, each size-checked before it is
 read (:data:`FILE_LIMITS`); nothing is extracted, and other files are never opened.
 

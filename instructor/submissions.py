@@ -98,7 +98,8 @@ def match_solution(
     """Return the solution a submission belongs to, or None.
 
     The solution sharing the most exercise ids wins; without shared ids, the solution whose
-    file name (without ``.ipynb``) or number prefix (``02_``) starts the submission's name.
+    file name (without ``.ipynb``) or number prefix (``02_``, ``05b_``) starts the submission's
+    name.
     """
     ids = _tag_ids(submission_nb) if submission_nb is not None else set()
     best = max(solutions.values(), key=lambda solution: len(solution.ids & ids))
@@ -114,7 +115,7 @@ def match_by_name(submission_path: Path, solutions: dict[str, Solution]) -> Solu
         if Path(file_name).stem.lower() in name:
             return solution
     for file_name, solution in solutions.items():
-        number = file_name.split("_", 1)[0]
-        if number.isdigit() and re.search(rf"(^|[^0-9]){number}_", name):
+        number = file_name.split("_", 1)[0].lower()
+        if re.fullmatch(r"[0-9]+[a-z]?", number) and re.search(rf"(^|[^0-9]){number}_", name):
             return solution
     return None

@@ -22,23 +22,32 @@ FUNCTIONAL_BUILD = """    inputs = keras.Input(shape=(None, vocab_size))
     return keras.Model(inputs, logits)"""
 
 
-@pytest.mark.slow
-def test_05_runs_to_its_hand_in_with_a_functional_build_model(tmp_path, monkeypatch):
+def _run(nb, folder: Path) -> str:
+    """Execute ``nb`` in smoke mode in ``folder``; return everything its code cells printed."""
     from nbclient import NotebookClient
 
+    client = NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
+    client.execute()  # raises CellExecutionError at the first cell that fails
+    return "".join(
+        output.get("text", "") for c in nb.cells if c.cell_type == "code" for output in c.outputs
+    )
+
+
+@pytest.mark.slow
+def test_05_and_05b_run_to_the_hand_in_with_a_functional_build_model(tmp_path, monkeypatch):
     nb = read(SOLUTIONS / "05_text_prediction.ipynb")
     (cell,) = [c for c in nb.cells if "exercise:build_model" in tags(c)]
     assert OUR_BUILD in cell.source, "the reference build_model changed; update this test"
     cell.source = cell.source.replace(OUR_BUILD, FUNCTIONAL_BUILD)
     monkeypatch.setenv("COURSE_SMOKE", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    client = NotebookClient(
-        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    )
-    client.execute()  # raises CellExecutionError at the first cell that fails
-    printed = "".join(
-        output.get("text", "") for c in nb.cells if c.cell_type == "code" for output in c.outputs
-    )
+    printed = _run(nb, tmp_path)
     assert "build_model passes the visible checks." in printed
     assert "widest GRU within 12,000 parameters:" in printed
+    assert (tmp_path / "text_model.keras").is_file()
+    # 05b, in the same folder as on a local machine, writes with the functional model 05 saved.
+    printed = _run(read(SOLUTIONS / "05b_text_generation.ipynb"), tmp_path)
+    assert "loaded text_model.keras" in printed and "stand-in" not in printed
     assert (tmp_path / "submission.zip").is_file()

@@ -407,3 +407,21 @@ def test_a_grader_error_on_one_submission_does_not_stop_the_others(tmp_path, mon
     assert len(rows) == 2 and reasons[next(s for s in reasons if "alice" in s)] == "passed"
     mallory = next(s for s in reasons if "mallory" in s)
     assert reasons[mallory] == "grader error: IndexError: list index out of range"
+
+
+def test_a_file_name_finds_its_notebook_by_number_also_with_a_letter_after_it():
+    from instructor.submissions import Solution, match_by_name
+
+    names = ["05_text_prediction.ipynb", "05b_text_generation.ipynb", "06_write.ipynb"]
+    solutions = {name: Solution(Path(name), new_notebook()) for name in names}
+
+    def matched(file_name: str) -> str | None:
+        found = match_by_name(Path(file_name), solutions)
+        return found.path.name if found else None
+
+    assert matched("alice_05b_text_generation.ipynb") == "05b_text_generation.ipynb"
+    assert matched("alice_05b_my_copy.ipynb") == "05b_text_generation.ipynb"
+    assert matched("alice_05_my_copy.ipynb") == "05_text_prediction.ipynb"
+    assert matched("Copy_of_05B_text.ipynb") == "05b_text_generation.ipynb"
+    assert matched("alice_105b_notes.ipynb") is None
+    assert matched("alice_05c_notes.ipynb") is None

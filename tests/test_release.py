@@ -266,7 +266,7 @@ def test_no_student_requirement_needs_a_package_the_student_constraints_drop():
     assert DEV_ONLY <= everything, f"{DEV_ONLY - everything} is not a test tool's dependency"
 
 
-def test_release_gitignore_keeps_checkpoints_submissions_and_offline_data_out_of_git(
+def test_release_gitignore_keeps_checkpoints_models_submissions_and_offline_data_out_of_git(
     release, tmp_path
 ):
     repo = tmp_path / "repo"
@@ -276,6 +276,7 @@ def test_release_gitignore_keeps_checkpoints_submissions_and_offline_data_out_of
         "notebooks/checkpoints/05_text_prediction/best.keras",
         "notebooks/submission/model.keras",
         "notebooks/submission.zip",
+        "notebooks/text_model.keras",
         "data/tinyshakespeare.txt",
     ]
     ignored = subprocess.run(
