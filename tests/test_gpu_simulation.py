@@ -29,16 +29,6 @@ LEFT = np.array([[0, 0, 5, 3], [0, 7, 2, 1]] * 4)
 RIGHT = np.array([[5, 3, 0, 0], [7, 2, 1, 0]] * 4)
 
 
-@pytest.fixture
-def simulation_off():
-    """Run the test without the simulation, also when COURSE_SIMULATE_GPU=1 switched it on."""
-    was_active = gpu_simulation.is_active()
-    gpu_simulation.deactivate()
-    yield
-    if was_active:
-        gpu_simulation.activate()
-
-
 def masked_model(cell: str) -> keras.Model:
     keras.utils.set_random_seed(0)
     model = keras.Sequential(

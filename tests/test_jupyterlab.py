@@ -105,6 +105,10 @@ def test_a_fresh_student_copy_opens_unmodified_and_the_old_metadata_did_not(tmp_
             seen[name] = _dirty_tabs(url, tmp_path / f"profile-{name}")
     finally:
         lab.terminate()
-        lab.wait(timeout=30)
+        try:
+            lab.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not let cleanup fail the test
+            lab.kill()
+            lab.wait()
     assert seen["fresh"] == [["fresh.ipynb", False]], seen
     assert seen["before"] == [["before.ipynb", True]], seen
