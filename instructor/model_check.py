@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from instructor import archives
+from instructor.causal_reach import check_causal
 from instructor.model_params import ModelRefused, declared_params, layers_of
 
 MAX_MEMBERS = 16
@@ -196,7 +197,8 @@ def _read_json(archive: zipfile.ZipFile, name: str, limit: int) -> dict:
 
 
 def check_config(config: dict) -> tuple[str, ...]:
-    """Check a model config (``config.json``) against the allowlist; return its layer classes.
+    """Check a model config (``config.json``) against the allowlist and
+    :func:`instructor.causal_reach.check_causal`; return its layer classes.
 
     Raises:
         ModelRefused: the first object, key or value not allowed, with its path in the config.
@@ -213,6 +215,12 @@ def check_config(config: dict) -> tuple[str, ...]:
     _walk({k: v for k, v in config["config"].items() if k != "layers"}, "config", 1)
     for i, layer in enumerate(layers):
         _walk(layer, f"layers[{i}]", 1)
+    try:
+        check_causal(config)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as error:
+        if isinstance(error, ModelRefused):
+            raise
+        raise ModelRefused(f"config.json: a malformed layer graph ({_line(error)})") from None
     return tuple(str(layer.get("class_name")) for layer in layers)
 
 
