@@ -22,11 +22,17 @@ Keras; :func:`check_model_file` refuses, with a one-line reason naming the culpr
   batch axis (``attention_axes``), any other axis-like argument (``axis``, ``*_axes``) that is
   not the last axis, ``data_format`` other than ``channels_last``, ``stateful`` layers and
   calls with ``training=True`` (batch statistics);
+* calls: a positional argument that is not a tensor (``training=True`` written positionally);
+* look-ahead, by construction (:func:`instructor.causal_reach.check_causal`): a layer graph in
+  which an output position can depend on a later input position (``Bidirectional``, a centred or
+  ``valid`` ``Conv1D``, a shift such as ``ZeroPadding1D((0, 1))`` then ``Cropping1D((1, 0))``,
+  attention without ``use_causal_mask=True``, a ``go_backwards`` or whole-sequence RNN), and any
+  layer, setting or call the causal analysis has no rule for;
 * sizes: more than ``max_params`` parameters, computed from the config alone
   (:mod:`instructor.model_params`).
 
-The allowlist is about code execution, not honesty: a ``Bidirectional`` layer or a centred
-``Conv1D`` passes here; the causal probe (:func:`helpers.competition.looks_ahead`) refuses them.
+The dynamic probe (:func:`helpers.competition.looks_ahead`) and the scoring's twins stay as a
+second line of defence, should a causal rule be wrong.
 """
 
 from __future__ import annotations
