@@ -8,7 +8,10 @@ model whose output has ``L > 0`` and names the layer where the reach first becam
 in :data:`POINTWISE`, :data:`MERGES`, :data:`RECURRENT` or :func:`_layer_reach` is refused.
 
 Time is axis 1 throughout: every axis-like setting is held to the last axis by
-:mod:`instructor.model_check`, and no allowlisted layer moves axes. Keras masks need no rule of
+:mod:`instructor.model_check`, and the rank of every tensor is followed too, so that the last
+axis is never the time axis (a ``Dense`` on ``(batch, time)`` ids would mix every position) and
+no merge or operation broadcasts tensors of different ranks (Keras' merges insert the missing
+axes at axis 1, which moves the time axis). Keras masks need no rule of
 their own: a mask is computed pointwise from a tensor and only pointwise, merge, recurrent and
 attention layers carry it (``ZeroPadding1D``, ``Cropping1D`` and ``Conv1D`` drop it), so a
 mask never reaches further than its tensor. Nothing here imports Keras.
@@ -25,6 +28,8 @@ POINTWISE = frozenset(
 )
 """Layers whose output at position ``t`` depends on their input at ``t`` only (axis settings
 are held to the last axis; ``TimeDistributed`` hands its layer one time step at a time)."""
+STEPWISE = POINTWISE - {"Embedding", "TimeDistributed"}
+"""What ``TimeDistributed`` may wrap: layers that keep the rank of what they are given."""
 MERGES = frozenset("Add Subtract Multiply Average Maximum Minimum Concatenate".split())
 """Layers called on a list of tensors, position by position (``Concatenate`` on the last axis)."""
 RECURRENT = frozenset("GRU LSTM SimpleRNN RNN".split())
@@ -56,7 +61,7 @@ def check_causal(config: dict) -> int:
         reach = _sequential(layers)
     else:
         reach = _functional(config["config"], layers)
-    value, culprit = reach
+    value, culprit, _rank = reach
     if value > 0:
         raise ModelRefused(
             f"{LOOKS_AHEAD}: {culprit}; the model's output at position t depends on position "
@@ -65,18 +70,30 @@ def check_causal(config: dict) -> int:
     return value
 
 
-Reach = tuple[int, str]
-"""A reach and, when positive, the layer where it first became positive."""
+Reach = tuple[int, str, int]
+"""A reach, the layer where it first became positive (when it is) and the tensor's rank."""
+
+
+def _input(layer: dict, where: str) -> Reach:
+    """An ``InputLayer``: reach 0, the rank of its ``batch_shape`` (ids: 2, vectors: 3)."""
+    config = layer.get("config") or {}
+    shape = config.get("batch_shape")
+    if {"shape", "input_shape", "batch_input_shape"} & set(config) or not isinstance(shape, list):
+        raise ModelRefused(f"config.json: {where} (InputLayer) states no batch_shape")
+    if not 2 <= len(shape) <= 4:
+        raise ModelRefused(
+            f"config.json: {where} (InputLayer) has {len(shape)} axes; a character model takes "
+            "(batch, time) ids or (batch, time, features) vectors"
+        )
+    return 0, "", len(shape)
 
 
 def _sequential(layers: list) -> Reach:
-    reach: Reach = (0, "")
-    for i, layer in enumerate(layers):
-        if layer.get("class_name") == "InputLayer":
-            if i:
-                raise ModelRefused(f"config.json: layers[{i}] is an InputLayer after the first")
-            continue
-        reach = _layer_reach(layer, f"layers[{i}]", [reach], {})
+    if not layers or layers[0].get("class_name") != "InputLayer":
+        raise ModelRefused("config.json: a Sequential model must start with its InputLayer")
+    reach = _input(layers[0], "layers[0]")
+    for i, layer in enumerate(layers[1:], 1):
+        reach = _layer_reach(layer, f"layers[{i}]", [reach], [])
     return reach
 
 
@@ -120,9 +137,9 @@ def _functional(model: dict, layers: list) -> Reach:
         if name not in where or layers[where[name]]["class_name"] != "InputLayer" or node or tensor:
             raise ModelRefused(f"config.json: the model input {name[:40]!r} is not an InputLayer")
     known: dict[tuple[str, int, int], Reach] = {}
-    for layer in layers:
+    for i, layer in enumerate(layers):
         if layer["class_name"] == "InputLayer":
-            known[(layer["name"], 0, 0)] = (0, "")
+            known[(layer["name"], 0, 0)] = _input(layer, f"layers[{i}]")
     pending = [(i, k) for i, layer in enumerate(layers) for k in range(len(layer["inbound_nodes"]))]
     while pending:
         waiting = []
@@ -190,15 +207,29 @@ def _node_reach(layer: dict, i: int, node: dict, known: dict) -> Reach:
             raise ModelRefused(
                 f"config.json: {where} ({cls}) takes tensors and numbers, not {_shown(args)}"
             )
-        return _merge([known[_tensor_key(arg)] for arg in args if _tensor_key(arg)])
+        tensors = [known[_tensor_key(arg)] for arg in args if _tensor_key(arg)]
+        if cls in ("Any", "All"):
+            if len(args) != 1:
+                raise ModelRefused(f"config.json: {where} ({cls}) takes one tensor")
+            rank = _rank(tensors, where, cls, least=3)
+            keep = (layer.get("config") or {}).get("keepdims", False)
+            return *_merge(tensors), rank if keep is True else rank - 1
+        return *_merge(tensors), _rank(tensors, where, cls, least=2)
     if cls == "MultiHeadAttention":
-        tensors = [known[ref] for ref in _node_tensors(node, where)]
-        if not 2 <= len(args) <= 3 or not all(_tensor_key(arg) for arg in args):
+        if not 1 <= len(args) <= 3 or not all(_tensor_key(arg) for arg in args):
             raise ModelRefused(
-                f"config.json: {where} (MultiHeadAttention) takes query, value and key tensors "
-                f"as positional arguments, not {_shown(args)}"
+                f"config.json: {where} (MultiHeadAttention) takes query, value and key tensors, "
+                f"not {_shown(args)}"
             )
         _only_kwargs(kwargs, _MHA_KWARGS, where, cls)
+        named = [kwargs[key] for key in ("query", "value", "key") if kwargs.get(key) is not None]
+        if not all(_tensor_key(value) for value in named) or len(args) + len(named) < 2:
+            raise ModelRefused(
+                f"config.json: {where} (MultiHeadAttention) needs query and value tensors"
+            )
+        inputs = [known[_tensor_key(value)] for value in [*args, *named]]
+        _rank(inputs, where, cls, least=3, most=3)
+        masks = _masks(kwargs, ("query_mask", "value_mask", "key_mask"), known, where, cls)
         if kwargs.get("attention_mask") is not None or kwargs.get("return_attention_scores"):
             raise ModelRefused(
                 f"config.json: {where} (MultiHeadAttention) is called with an attention_mask or "
@@ -209,7 +240,7 @@ def _node_reach(layer: dict, i: int, node: dict, known: dict) -> Reach:
                 f"{LOOKS_AHEAD}: {where} MultiHeadAttention is called without "
                 "use_causal_mask=True, so position t attends to every position"
             )
-        return _merge(tensors)
+        return *_merge(inputs + masks), 3
     if cls in MERGES:
         inputs = args[0] if len(args) == 1 and isinstance(args[0], list) else None
         if not inputs or not all(_tensor_key(arg) for arg in inputs):
@@ -222,7 +253,40 @@ def _node_reach(layer: dict, i: int, node: dict, known: dict) -> Reach:
             f"{_shown(args)}"
         )
     _only_kwargs(kwargs, _KWARGS, where, cls)
-    return _layer_reach(layer, where, [known[ref] for ref in _node_tensors(node, where)], kwargs)
+    inputs = [known[_tensor_key(arg)] for arg in (args[0] if cls in MERGES else args)]
+    masks = _masks(kwargs, ("mask",), known, where, cls)
+    return _layer_reach(layer, where, inputs, masks)
+
+
+def _masks(kwargs: dict, keys: tuple, known: dict, where: str, cls: object) -> list[Reach]:
+    """The reaches of the mask tensors among ``kwargs[keys]``: (batch, time), rank 2."""
+    masks = []
+    for key in keys:
+        value = kwargs.get(key)
+        if value is None:
+            continue
+        if not _tensor_key(value) or known[_tensor_key(value)][2] != 2:
+            raise ModelRefused(
+                f"config.json: {where} ({cls}) is called with a {key} that is not a "
+                "(batch, time) tensor"
+            )
+        masks.append(known[_tensor_key(value)])
+    return masks
+
+
+def _rank(inputs: list[Reach], where: str, cls: object, least: int, most: int = 4) -> int:
+    """The one rank of ``inputs``, refused unless between ``least`` and ``most``: the time axis
+    must stay axis 1 and must not be the last axis a layer works on."""
+    ranks = sorted({reach[2] for reach in inputs})
+    if len(ranks) != 1 or not least <= ranks[0] <= most:
+        shown = " and ".join(map(str, ranks))
+        need = f"{least}" if least == most else f"{least} to {most}"
+        raise ModelRefused(
+            f"config.json: {where} ({cls}) is called on tensors of rank {shown}; it needs "
+            f"tensors of one rank, {need}, so that the time axis stays axis 1 and is not the "
+            "last axis"
+        )
+    return ranks[0]
 
 
 def _shown(args: list) -> str:
@@ -230,17 +294,17 @@ def _shown(args: list) -> str:
 
 
 def _only_kwargs(kwargs: dict, allowed: frozenset, where: str, cls: object) -> None:
-    for key, value in kwargs.items():
+    for key in kwargs:
         if key not in allowed:
             raise ModelRefused(
                 f"config.json: {where} ({cls}) is called with {key}=, which has no causal rule"
             )
-        if key == "mask" and value is not None and not _tensor_key(value):
-            raise ModelRefused(f"config.json: {where} ({cls}) is called with a mask not a tensor")
 
 
-def _merge(reaches: list[Reach]) -> Reach:
-    return max(reaches, key=lambda reach: reach[0]) if reaches else (0, "")
+def _merge(reaches: list[Reach]) -> tuple[int, str]:
+    """The largest reach of ``reaches`` and its culprit."""
+    value, culprit, _rank = max(reaches, key=lambda reach: reach[0])
+    return value, culprit
 
 
 def _int(value: object, where: str, key: str) -> int:
@@ -264,20 +328,36 @@ def _pair(value: object, where: str, key: str) -> tuple[int, int]:
 
 
 def _shifted(inputs: list[Reach], by: int, what: str) -> Reach:
-    """The reach of ``inputs`` moved ``by`` positions; ``what`` is blamed if it turns positive."""
+    """The reach of ``inputs`` (rank 3) moved ``by`` positions; ``what`` is blamed if it turns
+    positive."""
     value, culprit = _merge(inputs)
     value += by
     if value > 0 and not culprit:
         culprit = f"{what} makes position t depend on position t+{value}"
-    return value, culprit if value > 0 else ""
+    return value, culprit if value > 0 else "", 3
 
 
-def _layer_reach(layer: dict, where: str, inputs: list[Reach], kwargs: dict) -> Reach:
-    """The reach of a layer's output from the reaches of every tensor it is called with."""
+def _layer_reach(layer: dict, where: str, inputs: list[Reach], masks: list[Reach]) -> Reach:
+    """The reach of a layer's output from the reaches of its inputs and masks."""
     cls = layer.get("class_name")
     config = layer.get("config") or {}
+    if cls == "Bidirectional":
+        raise ModelRefused(
+            f"{LOOKS_AHEAD}: {where} Bidirectional runs a layer backwards from the end of the "
+            "sequence"
+        )
+    if cls == "Embedding":
+        return *_merge(inputs + masks), _rank(inputs, where, cls, least=2, most=3) + 1
+    if cls == "TimeDistributed":
+        inner = (config.get("layer") or {}).get("class_name")
+        if inner not in STEPWISE:
+            raise ModelRefused(
+                f"config.json: {where} TimeDistributed({str(inner)[:40]}) has no causal rule "
+                f"(only {', '.join(sorted(STEPWISE))})"
+            )
     if cls in POINTWISE or cls in MERGES:
-        return _merge(inputs)
+        return *_merge(inputs + masks), _rank(inputs, where, cls, least=3)
+    _rank(inputs, where, cls, least=3, most=3)
     if cls in RECURRENT:
         for key, causal in (("return_sequences", True), ("go_backwards", False)):
             if config.get(key, not causal) is not causal:
@@ -290,7 +370,7 @@ def _layer_reach(layer: dict, where: str, inputs: list[Reach], kwargs: dict) -> 
                 f"{LOOKS_AHEAD}: {where} {cls}(return_state=True): a state summarises the "
                 "whole sequence"
             )
-        return _merge(inputs)
+        return *_merge(inputs + masks), 3
     if cls == "ZeroPadding1D":
         before, _after = _pair(config.get("padding"), where, "padding")
         return _shifted(inputs, -before, f"{where} ZeroPadding1D(padding={config['padding']})")
@@ -319,9 +399,4 @@ def _layer_reach(layer: dict, where: str, inputs: list[Reach], kwargs: dict) -> 
             f"padding={config['padding']!r})"
         )
         return _shifted(inputs, ahead, what)
-    if cls == "Bidirectional":
-        raise ModelRefused(
-            f"{LOOKS_AHEAD}: {where} Bidirectional runs a layer backwards from the end of the "
-            "sequence"
-        )
     raise ModelRefused(f"config.json: {where} ({cls}) has no causal rule, so it is not accepted")

@@ -247,3 +247,31 @@ def test_a_shared_layer_is_followed_through_each_of_its_calls(tmp_path):
     twice = crop(L.ZeroPadding1D((0, 1))(once))  # the same crop after a pad on the right
     model = keras.Model(inputs, L.Dense(VOCAB)(L.Concatenate()([once, twice])))
     assert "t+1, and a model" in _reason(_saved(tmp_path, model, "twice"))
+
+
+def test_a_layer_on_the_time_axis_itself_is_refused(tmp_path):
+    """With a fixed window length, ``Dense`` on (batch, time) ids mixes every position, and a
+    merge of ranks 2 and 3 broadcasts the time axis into the features (Keras inserts axis 1)."""
+    ids = keras.Input((100,))
+    dense = keras.Model(ids, L.Dense(VOCAB)(L.Embedding(VOCAB, 4)(L.Dense(100)(ids))))
+    assert _reason(_saved(tmp_path, dense)) == (
+        "config.json: layers[1] (Dense) is called on tensors of rank 2; it needs tensors of one "
+        "rank, 3 to 4, so that the time axis stays axis 1 and is not the last axis"
+    )
+    x = L.Embedding(VOCAB, 100)(ids)
+    mixed = keras.Model(ids, L.Dense(VOCAB)(L.Add()([x, ids])))
+    assert "(Add) is called on tensors of rank 2 and 3" in _reason(_saved(tmp_path, mixed, "mix"))
+    # The same through keras.ops: ids + vectors, broadcast over the last axes.
+    summed = keras.ops.add(x, ids)
+    ops = keras.Model(ids, L.Dense(VOCAB)(summed))
+    assert "is called on tensors of rank 2 and 3" in _reason(_saved(tmp_path, ops, "ops"))
+
+
+def test_time_distributed_wraps_only_layers_that_keep_the_rank(tmp_path):
+    inputs = keras.Input((None, VOCAB))
+    dense = L.TimeDistributed(L.Dense(VOCAB))(L.GRU(4, return_sequences=True)(inputs))
+    check_model_file(_saved(tmp_path, keras.Model(inputs, dense)), LIMIT)
+    wrapped = L.TimeDistributed(L.Embedding(VOCAB, 4))(L.GRU(4, return_sequences=True)(inputs))
+    assert "TimeDistributed(Embedding) has no causal rule" in _reason(
+        _saved(tmp_path, keras.Model(inputs, wrapped), "wrapped")
+    )
