@@ -359,12 +359,17 @@ def _layer_reach(layer: dict, where: str, inputs: list[Reach], masks: list[Reach
         return *_merge(inputs + masks), _rank(inputs, where, cls, least=3)
     _rank(inputs, where, cls, least=3, most=3)
     if cls in RECURRENT:
-        for key, causal in (("return_sequences", True), ("go_backwards", False)):
-            if config.get(key, not causal) is not causal:
-                raise ModelRefused(
-                    f"{LOOKS_AHEAD}: {where} {cls}({key}={config.get(key, not causal)}) makes "
-                    "every position depend on the whole sequence"
-                )
+        if config.get("return_sequences") is not True:
+            raise ModelRefused(
+                f"{LOOKS_AHEAD}: {where} {cls}(return_sequences="
+                f"{str(config.get('return_sequences'))[:20]}) gives one output for the whole "
+                "sequence (keep return_sequences=True: an output per position)"
+            )
+        if config.get("go_backwards") is not False:
+            raise ModelRefused(
+                f"{LOOKS_AHEAD}: {where} {cls}(go_backwards="
+                f"{str(config.get('go_backwards'))[:20]}) reads the sequence from its end"
+            )
         if config.get("return_state", False) is not False:
             raise ModelRefused(
                 f"{LOOKS_AHEAD}: {where} {cls}(return_state=True): a state summarises the "

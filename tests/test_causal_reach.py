@@ -115,8 +115,11 @@ def test_forward_recurrent_layers_are_accepted(tmp_path):
 @pytest.mark.parametrize(
     ("layer", "reason"),
     [
-        (L.GRU(4, return_sequences=True, go_backwards=True), r"GRU\(go_backwards=True\)"),
-        (L.LSTM(4), r"LSTM\(return_sequences=False\) makes every position depend on the whole"),
+        (
+            L.GRU(4, return_sequences=True, go_backwards=True),
+            r"GRU\(go_backwards=True\) reads the sequence from its end",
+        ),
+        (L.LSTM(4), r"LSTM\(return_sequences=False\) gives one output for the whole sequence"),
         (
             L.Bidirectional(L.GRU(4, return_sequences=True)),
             r"layers\[2\] Bidirectional runs a layer backwards",
