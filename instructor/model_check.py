@@ -22,11 +22,17 @@ Keras; :func:`check_model_file` refuses, with a one-line reason naming the culpr
   batch axis (``attention_axes``), any other axis-like argument (``axis``, ``*_axes``) that is
   not the last axis, ``data_format`` other than ``channels_last``, ``stateful`` layers and
   calls with ``training=True`` (batch statistics);
+* calls: a positional argument that is not a tensor (``training=True`` written positionally);
+* look-ahead, by construction (:func:`instructor.causal_reach.check_causal`): a layer graph in
+  which an output position can depend on a later input position (``Bidirectional``, a centred or
+  ``valid`` ``Conv1D``, a shift such as ``ZeroPadding1D((0, 1))`` then ``Cropping1D((1, 0))``,
+  attention without ``use_causal_mask=True``, a ``go_backwards`` or whole-sequence RNN), and any
+  layer, setting or call the causal analysis has no rule for;
 * sizes: more than ``max_params`` parameters, computed from the config alone
   (:mod:`instructor.model_params`).
 
-The allowlist is about code execution, not honesty: a ``Bidirectional`` layer or a centred
-``Conv1D`` passes here; the causal probe (:func:`helpers.competition.looks_ahead`) refuses them.
+The dynamic probe (:func:`helpers.competition.looks_ahead`) and the scoring's twins stay as a
+second line of defence, should a causal rule be wrong.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from instructor import archives
+from instructor.causal_reach import check_causal
 from instructor.model_params import ModelRefused, declared_params, layers_of
 
 MAX_MEMBERS = 16
@@ -196,7 +203,8 @@ def _read_json(archive: zipfile.ZipFile, name: str, limit: int) -> dict:
 
 
 def check_config(config: dict) -> tuple[str, ...]:
-    """Check a model config (``config.json``) against the allowlist; return its layer classes.
+    """Check a model config (``config.json``) against the allowlist and
+    :func:`instructor.causal_reach.check_causal`; return its layer classes.
 
     Raises:
         ModelRefused: the first object, key or value not allowed, with its path in the config.
@@ -213,6 +221,12 @@ def check_config(config: dict) -> tuple[str, ...]:
     _walk({k: v for k, v in config["config"].items() if k != "layers"}, "config", 1)
     for i, layer in enumerate(layers):
         _walk(layer, f"layers[{i}]", 1)
+    try:
+        check_causal(config)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as error:
+        if isinstance(error, ModelRefused):
+            raise
+        raise ModelRefused(f"config.json: a malformed layer graph ({_line(error)})") from None
     return tuple(str(layer.get("class_name")) for layer in layers)
 
 

@@ -56,7 +56,7 @@ from helpers.sampling import generate
 from helpers.vocab import CharVocab
 from instructor import sandbox
 from instructor.ballot import competition_key, make_ballot
-from instructor.board_reports import TIE_BITS, write_board
+from instructor.board_reports import write_board
 from instructor.cli import main
 from instructor.leaderboard import leaderboard
 from instructor.reports import plain
@@ -119,8 +119,8 @@ def submissions(tmp_path_factory) -> Path:
     peek = _blinded_honest(good, VOCAB.size, boost=4.0)
     write_submission(root / "blinded_good", peek, VOCAB, "ROMEO: g", "Good Team")
     write_submission(root / "mixing", _batch_mixing(VOCAB.size), VOCAB, "ROMEO: m", "Mixer")
-    # A peek too faint for the probe (4.5e-4 logits, under its 1e-3 tolerance): it may pass, but
-    # its gain is inside TIE_BITS, so it can only share the honest control's rank.
+    # A peek too faint for the probe (4.5e-4 logits, under its 1e-3 tolerance): the probe would
+    # pass it, the model check refuses it from its config (a centred Conv1D).
     faint = _blinded_honest(good, VOCAB.size, boost=4.5e-4, blind=0.0)
     write_submission(root / "faint_peek", faint, VOCAB, "ROMEO: f", "Faint")
     write_submission(root / "forged", _char_model(VOCAB.size), VOCAB, QUOTE, "Forger")
@@ -208,7 +208,7 @@ def test_honest_models_are_ranked_and_every_broken_one_gets_its_reason(board, su
     scored = sorted((r for r in rows.values() if r[0].isdigit()), key=lambda r: int(r[0]))
     assert rows["good"][0] == "1" and float(rows["good"][3]) < 0.5
     assert {r[2] for r in scored} == {
-        *("good", "worse", "lstm", "hostile", "handed_in.zip", "forged", "faint_peek")
+        *("good", "worse", "lstm", "hostile", "handed_in.zip", "forged")
     }
     assert rows["handed_in.zip"][1] == "Honest LSTM", "the zip hand_in wrote scores as its folder"
     assert rows["handed_in.zip"][3:5] == rows["lstm"][3:5]
@@ -218,7 +218,11 @@ def test_honest_models_are_ranked_and_every_broken_one_gets_its_reason(board, su
     assert reasons["wrong_vocab"].startswith(
         "wrong vocabulary: model predicts 7 classes but vocab has 10"
     )
-    assert reasons["wrong_shape"].startswith("wrong output shape:")
+    assert reasons["wrong_shape"] == (  # a GRU without return_sequences, refused from its config
+        "refused before loading: looks ahead by construction: layers[2] GRU(return_sequences="
+        "False) gives one output for the whole sequence (keep return_sequences=True: an output "
+        "per position)"
+    )
     assert reasons["nan"].startswith("non-finite loss:")
     assert reasons["huge"] == (
         "model too large: its config declares 206,143 parameters (limit 50,000)"
@@ -228,25 +232,25 @@ def test_honest_models_are_ranked_and_every_broken_one_gets_its_reason(board, su
 
 @pytest.mark.slow
 def test_models_that_look_ahead_are_refused_with_the_look_ahead_reason(board):
+    """Refused from the config, before Keras loads them (issue 20): the probe never runs."""
     rows = _rows(board)
-    for folder in ("conv_cheat", "bidirectional"):
+    for folder in ("conv_cheat", "bidirectional", "blind", "blinded_good", "faint_peek"):
         assert rows[folder][0] == "" and rows[folder][3] == ""
         assert rows[folder][8].startswith(
-            "looks ahead: its prediction at position t changes when later characters change"
-        )
+            "refused before loading: looks ahead by construction: layers["
+        ), folder
+    assert rows["bidirectional"][8].endswith(
+        "Bidirectional runs a layer backwards from the end of the sequence"
+    )
+    centred = "Conv1D(kernel_size=3, dilation_rate=1, padding='same') makes position t depend on"
+    assert centred in rows["faint_peek"][8]
 
 
 @pytest.mark.slow
 def test_issue_20_attacks_are_refused_and_the_honest_control_ranks_first(board):
     rows = _rows(board)
     firsts = {folder for folder, row in rows.items() if row[0] == "1"}
-    assert firsts == {"good", "faint_peek"}, "the honest control ranks first; the faint peek ties"
-    gain = float(rows["good"][3]) - float(rows["faint_peek"][3])
-    assert gain <= TIE_BITS, f"a peek under the probe's tolerance gained {gain} bits/char"
-    for folder in ("blind", "blinded_good"):
-        assert rows[folder][0] == "" and rows[folder][8].startswith(
-            "outputs out of range: the model outputs values from -1e+06 to"
-        ), folder
+    assert firsts == {"good"}, "the honest control ranks first"
     assert rows["mixing"][8] == (
         "refused before loading: config.json: layers[2].config.attention_axes=[0] is not "
         "allowed (only None or [1]): it could let one scored window see another"

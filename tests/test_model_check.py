@@ -72,7 +72,7 @@ def saved(tmp_path_factory) -> dict[str, Path]:
         "mixed": keras.Sequential(
             [
                 keras.Input((None, VOCAB)),
-                keras.layers.Bidirectional(keras.layers.GRU(4, return_sequences=True)),
+                keras.layers.GRU(4, return_sequences=True),  # Bidirectional looks ahead
                 keras.layers.RNN(
                     keras.layers.StackedRNNCells(
                         [keras.layers.LSTMCell(5), keras.layers.SimpleRNNCell(3)]

@@ -1,0 +1,407 @@
+"""Prove from ``config.json`` alone that a model cannot look ahead (issue 20).
+
+Every tensor of the layer graph gets a *reach* ``L``: its position ``i`` depends only on model
+input positions ``<= i + L``. The model's inputs have ``L = 0``; :func:`check_causal` refuses a
+model whose output has ``L > 0`` and names the layer where the reach first became positive
+(a left shift such as ``ZeroPadding1D((0, 1))`` then ``Cropping1D((1, 0))``, a centred or
+``valid`` ``Conv1D``). It fails closed: a layer class, setting or call argument without a rule
+in :data:`POINTWISE`, :data:`MERGES`, :data:`RECURRENT` or :func:`_layer_reach` is refused.
+
+Time is axis 1 throughout: every axis-like setting is held to the last axis by
+:mod:`instructor.model_check`, and the rank of every tensor is followed too, so that the last
+axis is never the time axis (a ``Dense`` on ``(batch, time)`` ids would mix every position) and
+no merge or operation broadcasts tensors of different ranks (Keras' merges insert the missing
+axes at axis 1, which moves the time axis). Keras masks need no rule of
+their own: a mask is computed pointwise from a tensor and only pointwise, merge, recurrent and
+attention layers carry it (``ZeroPadding1D``, ``Cropping1D`` and ``Conv1D`` drop it), so a
+mask never reaches further than its tensor. Nothing here imports Keras.
+"""
+
+from __future__ import annotations
+
+from instructor.model_params import ModelRefused
+
+POINTWISE = frozenset(
+    """Embedding Dense Activation Softmax ReLU LeakyReLU ELU Dropout SpatialDropout1D
+    GaussianNoise GaussianDropout LayerNormalization BatchNormalization Masking Identity
+    TimeDistributed""".split()
+)
+"""Layers whose output at position ``t`` depends on their input at ``t`` only (axis settings
+are held to the last axis; ``TimeDistributed`` hands its layer one time step at a time)."""
+STEPWISE = POINTWISE - {"Embedding", "TimeDistributed"}
+"""What ``TimeDistributed`` may wrap: layers that keep the rank of what they are given."""
+MERGES = frozenset("Add Subtract Multiply Average Maximum Minimum Concatenate".split())
+"""Layers called on a list of tensors, position by position (``Concatenate`` on the last axis)."""
+RECURRENT = frozenset("GRU LSTM SimpleRNN RNN".split())
+OPS = frozenset("NotEqual Equal Any All Add Subtract Multiply".split())
+"""``keras.src.ops.numpy`` operations: elementwise, or reducing the last axis."""
+_MHA_KWARGS = frozenset(
+    "query value key query_mask value_mask key_mask use_causal_mask attention_mask "
+    "return_attention_scores training".split()
+)
+_KWARGS = frozenset({"training", "mask"})
+"""Call keywords any layer may receive (``training`` is held to None/False by model_check)."""
+
+LOOKS_AHEAD = "looks ahead by construction"
+
+
+def check_causal(config: dict) -> int:
+    """Return the reach of the model's output (``<= 0``); refuse a model that can look ahead.
+
+    Args:
+        config: a ``Functional`` or ``Sequential`` model config already checked by
+            :func:`instructor.model_check.check_config` (allowlisted classes only).
+
+    Raises:
+        ModelRefused: ``looks ahead by construction: ...`` naming the layer, or a layer, setting
+            or call this analysis has no rule for.
+    """
+    layers = config["config"]["layers"]
+    if config.get("class_name") == "Sequential":
+        reach = _sequential(layers)
+    else:
+        reach = _functional(config["config"], layers)
+    value, culprit, _rank = reach
+    if value > 0:
+        raise ModelRefused(
+            f"{LOOKS_AHEAD}: {culprit}; the model's output at position t depends on position "
+            f"t+{value}, and a model may only use the characters up to t"
+        )
+    return value
+
+
+Reach = tuple[int, str, int]
+"""A reach, the layer where it first became positive (when it is) and the tensor's rank."""
+
+
+def _input(layer: dict, where: str) -> Reach:
+    """An ``InputLayer``: reach 0, the rank of its ``batch_shape`` (ids: 2, vectors: 3)."""
+    config = layer.get("config") or {}
+    shape = config.get("batch_shape")
+    if {"shape", "input_shape", "batch_input_shape"} & set(config) or not isinstance(shape, list):
+        raise ModelRefused(f"config.json: {where} (InputLayer) states no batch_shape")
+    if not 2 <= len(shape) <= 4:
+        raise ModelRefused(
+            f"config.json: {where} (InputLayer) has {len(shape)} axes; a character model takes "
+            "(batch, time) ids or (batch, time, features) vectors"
+        )
+    return 0, "", len(shape)
+
+
+def _sequential(layers: list) -> Reach:
+    if not layers or layers[0].get("class_name") != "InputLayer":
+        raise ModelRefused("config.json: a Sequential model must start with its InputLayer")
+    reach = _input(layers[0], "layers[0]")
+    for i, layer in enumerate(layers[1:], 1):
+        reach = _layer_reach(layer, f"layers[{i}]", [reach], [])
+    return reach
+
+
+def _tensor_key(value: object) -> tuple[str, int, int] | None:
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        history = value["config"]["keras_history"]  # checked by model_check._check_tensor
+        return history[0], history[1], history[2]
+    return None
+
+
+def _leaves(value: object) -> list[tuple[str, int, int]]:
+    """The ``[name, node, tensor]`` references of ``input_layers``/``output_layers``."""
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
+        if type(value[1]) is not int or type(value[2]) is not int:
+            raise ModelRefused("config.json: a malformed input or output reference")
+        return [(value[0], value[1], value[2])]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    raise ModelRefused("config.json: a malformed input or output reference")
+
+
+def _functional(model: dict, layers: list) -> Reach:
+    """Evaluate the graph as Keras rebuilds it: node ``k`` of a layer is its ``k``-th call."""
+    where: dict[str, int] = {}
+    for i, layer in enumerate(layers):
+        name = layer.get("name")
+        if not isinstance(name, str) or name in where:
+            raise ModelRefused(f"config.json: layers[{i}] has a missing or repeated name")
+        where[name] = i
+        nodes = layer.get("inbound_nodes")
+        if not isinstance(nodes, list) or not all(isinstance(node, dict) for node in nodes):
+            raise ModelRefused(f"config.json: layers[{i}].inbound_nodes is not a list of calls")
+        if (layer.get("class_name") == "InputLayer") != (nodes == []):
+            raise ModelRefused(
+                f"config.json: layers[{i}] is an input with calls, or a layer without"
+            )
+    inputs = _leaves(model.get("input_layers"))
+    for name, node, tensor in inputs:
+        if name not in where or layers[where[name]]["class_name"] != "InputLayer" or node or tensor:
+            raise ModelRefused(f"config.json: the model input {name[:40]!r} is not an InputLayer")
+    known: dict[tuple[str, int, int], Reach] = {}
+    for i, layer in enumerate(layers):
+        if layer["class_name"] == "InputLayer":
+            known[(layer["name"], 0, 0)] = _input(layer, f"layers[{i}]")
+    pending = [(i, k) for i, layer in enumerate(layers) for k in range(len(layer["inbound_nodes"]))]
+    while pending:
+        waiting = []
+        for i, k in pending:
+            layer = layers[i]
+            node = layer["inbound_nodes"][k]
+            refs = _node_tensors(node, f"layers[{i}].inbound_nodes[{k}]")
+            if not all(ref in known for ref in refs):
+                waiting.append((i, k))
+                continue
+            known[(layer["name"], k, 0)] = _node_reach(layer, i, node, known)
+        if len(waiting) == len(pending):
+            raise ModelRefused(
+                "config.json: the layer graph has a loop or a call on a tensor no layer makes "
+                f"(layers[{waiting[0][0]}])"
+            )
+        pending = waiting
+    outputs = _leaves(model.get("output_layers"))
+    if not outputs:
+        raise ModelRefused("config.json: the model has no output")
+    reaches = []
+    for ref in outputs:
+        if ref not in known:
+            raise ModelRefused(
+                f"config.json: the model output {ref[0][:40]!r} is no layer's output"
+            )
+        reaches.append(known[ref])
+    return max(reaches, key=lambda reach: reach[0])
+
+
+def _node_tensors(node: dict, where: str) -> list[tuple[str, int, int]]:
+    """Every tensor a call uses, positional or keyword, at any depth."""
+    refs: list[tuple[str, int, int]] = []
+
+    def collect(value: object) -> None:
+        key = _tensor_key(value)
+        if key is not None:
+            refs.append(key)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+
+    if not set(node) <= {"args", "kwargs"}:
+        raise ModelRefused(f"config.json: {where} is not a call (args and kwargs)")
+    collect(node.get("args", []))
+    collect(node.get("kwargs", {}))
+    return refs
+
+
+def _node_reach(layer: dict, i: int, node: dict, known: dict) -> Reach:
+    where = f"layers[{i}]"
+    args, kwargs = node.get("args", []), node.get("kwargs", {})
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
+        raise ModelRefused(f"config.json: {where} has a malformed call")
+    cls = layer.get("class_name")
+    if layer.get("module") == "keras.src.ops.numpy":
+        if cls not in OPS or kwargs:
+            raise ModelRefused(f"config.json: {where} ({cls}) is called in a way with no rule")
+        if not any(_tensor_key(arg) for arg in args) or not all(
+            _tensor_key(arg) or type(arg) in (int, float) for arg in args
+        ):
+            raise ModelRefused(
+                f"config.json: {where} ({cls}) takes tensors and numbers, not {_shown(args)}"
+            )
+        tensors = [known[_tensor_key(arg)] for arg in args if _tensor_key(arg)]
+        if cls in ("Any", "All"):
+            if len(args) != 1:
+                raise ModelRefused(f"config.json: {where} ({cls}) takes one tensor")
+            rank = _rank(tensors, where, cls, least=3)
+            keep = (layer.get("config") or {}).get("keepdims", False)
+            return *_merge(tensors), rank if keep is True else rank - 1
+        return *_merge(tensors), _rank(tensors, where, cls, least=2)
+    if cls == "MultiHeadAttention":
+        if not 1 <= len(args) <= 3 or not all(_tensor_key(arg) for arg in args):
+            raise ModelRefused(
+                f"config.json: {where} (MultiHeadAttention) takes query, value and key tensors, "
+                f"not {_shown(args)}"
+            )
+        _only_kwargs(kwargs, _MHA_KWARGS, where, cls)
+        named = [kwargs[key] for key in ("query", "value", "key") if kwargs.get(key) is not None]
+        if not all(_tensor_key(value) for value in named) or len(args) + len(named) < 2:
+            raise ModelRefused(
+                f"config.json: {where} (MultiHeadAttention) needs query and value tensors"
+            )
+        inputs = [known[_tensor_key(value)] for value in [*args, *named]]
+        _rank(inputs, where, cls, least=3, most=3)
+        masks = _masks(kwargs, ("query_mask", "value_mask", "key_mask"), known, where, cls)
+        if kwargs.get("attention_mask") is not None or kwargs.get("return_attention_scores"):
+            raise ModelRefused(
+                f"config.json: {where} (MultiHeadAttention) is called with an attention_mask or "
+                "return_attention_scores; only use_causal_mask=True is accepted"
+            )
+        if kwargs.get("use_causal_mask") is not True:
+            raise ModelRefused(
+                f"{LOOKS_AHEAD}: {where} MultiHeadAttention is called without "
+                "use_causal_mask=True, so position t attends to every position"
+            )
+        return *_merge(inputs + masks), 3
+    if cls in MERGES:
+        inputs = args[0] if len(args) == 1 and isinstance(args[0], list) else None
+        if not inputs or not all(_tensor_key(arg) for arg in inputs):
+            raise ModelRefused(
+                f"config.json: {where} ({cls}) takes one list of tensors, not {_shown(args)}"
+            )
+    elif len(args) != 1 or not _tensor_key(args[0]):
+        raise ModelRefused(
+            f"config.json: {where} ({cls}) takes one tensor as its positional argument, not "
+            f"{_shown(args)}"
+        )
+    _only_kwargs(kwargs, _KWARGS, where, cls)
+    inputs = [known[_tensor_key(arg)] for arg in (args[0] if cls in MERGES else args)]
+    masks = _masks(kwargs, ("mask",), known, where, cls)
+    return _layer_reach(layer, where, inputs, masks)
+
+
+def _masks(kwargs: dict, keys: tuple, known: dict, where: str, cls: object) -> list[Reach]:
+    """The reaches of the mask tensors among ``kwargs[keys]``: (batch, time), rank 2."""
+    masks = []
+    for key in keys:
+        value = kwargs.get(key)
+        if value is None:
+            continue
+        if not _tensor_key(value) or known[_tensor_key(value)][2] != 2:
+            raise ModelRefused(
+                f"config.json: {where} ({cls}) is called with a {key} that is not a "
+                "(batch, time) tensor"
+            )
+        masks.append(known[_tensor_key(value)])
+    return masks
+
+
+def _rank(inputs: list[Reach], where: str, cls: object, least: int, most: int = 4) -> int:
+    """The one rank of ``inputs``, refused unless between ``least`` and ``most``: the time axis
+    must stay axis 1 and must not be the last axis a layer works on."""
+    ranks = sorted({reach[2] for reach in inputs})
+    if len(ranks) != 1 or not least <= ranks[0] <= most:
+        shown = " and ".join(map(str, ranks))
+        need = f"{least}" if least == most else f"{least} to {most}"
+        raise ModelRefused(
+            f"config.json: {where} ({cls}) is called on tensors of rank {shown}; it needs "
+            f"tensors of one rank, {need}, so that the time axis stays axis 1 and is not the "
+            "last axis"
+        )
+    return ranks[0]
+
+
+def _shown(args: list) -> str:
+    return "[" + ", ".join("tensor" if _tensor_key(a) else str(a)[:20] for a in args) + "]"
+
+
+def _only_kwargs(kwargs: dict, allowed: frozenset, where: str, cls: object) -> None:
+    for key in kwargs:
+        if key not in allowed:
+            raise ModelRefused(
+                f"config.json: {where} ({cls}) is called with {key}=, which has no causal rule"
+            )
+
+
+def _merge(reaches: list[Reach]) -> tuple[int, str]:
+    """The largest reach of ``reaches`` and its culprit."""
+    value, culprit, _rank = max(reaches, key=lambda reach: reach[0])
+    return value, culprit
+
+
+def _int(value: object, where: str, key: str) -> int:
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if type(value) is not int or value < 0:
+        raise ModelRefused(
+            f"config.json: {where}.config.{key}={str(value)[:40]} has no causal rule"
+        )
+    return value
+
+
+def _pair(value: object, where: str, key: str) -> tuple[int, int]:
+    if type(value) is int:
+        value = [value, value]
+    if not isinstance(value, list) or len(value) != 2:
+        raise ModelRefused(
+            f"config.json: {where}.config.{key}={str(value)[:40]} has no causal rule"
+        )
+    return _int(value[0], where, key), _int(value[1], where, key)
+
+
+def _shifted(inputs: list[Reach], by: int, what: str) -> Reach:
+    """The reach of ``inputs`` (rank 3) moved ``by`` positions; ``what`` is blamed if it turns
+    positive."""
+    value, culprit = _merge(inputs)
+    value += by
+    if value > 0 and not culprit:
+        culprit = f"{what} makes position t depend on position t+{value}"
+    return value, culprit if value > 0 else "", 3
+
+
+def _layer_reach(layer: dict, where: str, inputs: list[Reach], masks: list[Reach]) -> Reach:
+    """The reach of a layer's output from the reaches of its inputs and masks."""
+    cls = layer.get("class_name")
+    config = layer.get("config") or {}
+    if cls == "Bidirectional":
+        raise ModelRefused(
+            f"{LOOKS_AHEAD}: {where} Bidirectional runs a layer backwards from the end of the "
+            "sequence"
+        )
+    if cls == "Embedding":
+        return *_merge(inputs + masks), _rank(inputs, where, cls, least=2, most=3) + 1
+    if cls == "TimeDistributed":
+        inner = (config.get("layer") or {}).get("class_name")
+        if inner not in STEPWISE:
+            raise ModelRefused(
+                f"config.json: {where} TimeDistributed({str(inner)[:40]}) has no causal rule "
+                f"(only {', '.join(sorted(STEPWISE))})"
+            )
+    if cls in POINTWISE or cls in MERGES:
+        return *_merge(inputs + masks), _rank(inputs, where, cls, least=3)
+    _rank(inputs, where, cls, least=3, most=3)
+    if cls in RECURRENT:
+        if config.get("return_sequences") is not True:
+            raise ModelRefused(
+                f"{LOOKS_AHEAD}: {where} {cls}(return_sequences="
+                f"{str(config.get('return_sequences'))[:20]}) gives one output for the whole "
+                "sequence (keep return_sequences=True: an output per position)"
+            )
+        if config.get("go_backwards") is not False:
+            raise ModelRefused(
+                f"{LOOKS_AHEAD}: {where} {cls}(go_backwards="
+                f"{str(config.get('go_backwards'))[:20]}) reads the sequence from its end"
+            )
+        if config.get("return_state", False) is not False:
+            raise ModelRefused(
+                f"{LOOKS_AHEAD}: {where} {cls}(return_state=True): a state summarises the "
+                "whole sequence"
+            )
+        return *_merge(inputs + masks), 3
+    if cls == "ZeroPadding1D":
+        before, _after = _pair(config.get("padding"), where, "padding")
+        return _shifted(inputs, -before, f"{where} ZeroPadding1D(padding={config['padding']})")
+    if cls == "Cropping1D":
+        before, _after = _pair(config.get("cropping"), where, "cropping")
+        return _shifted(inputs, before, f"{where} Cropping1D(cropping={config['cropping']})")
+    if cls == "Conv1D":
+        kernel = _int(config.get("kernel_size"), where, "kernel_size")
+        dilation = _int(config.get("dilation_rate", 1), where, "dilation_rate")
+        if _int(config.get("strides", 1), where, "strides") != 1:
+            raise ModelRefused(
+                f"config.json: {where} Conv1D(strides={config.get('strides')}): only strides=1 "
+                "keeps one output per character"
+            )
+        span = (kernel - 1) * dilation
+        # "same" pads span // 2 before and the rest after (TensorFlow's SAME split, which
+        # keras/src/backend/tensorflow/nn.py emulates: "extra padding goes after").
+        ahead = {"causal": 0, "same": span - span // 2, "valid": span}.get(config.get("padding"))
+        if ahead is None:
+            raise ModelRefused(
+                f"config.json: {where} Conv1D(padding={str(config.get('padding'))[:20]}) has no "
+                "causal rule"
+            )
+        what = (
+            f"{where} Conv1D(kernel_size={kernel}, dilation_rate={dilation}, "
+            f"padding={config['padding']!r})"
+        )
+        return _shifted(inputs, ahead, what)
+    raise ModelRefused(f"config.json: {where} ({cls}) has no causal rule, so it is not accepted")
