@@ -20,7 +20,12 @@ Every run, sandboxed or not, gets these caps (``setrlimit`` in the child just be
   Shared mappings and ``memfd`` are not counted (that would take a cgroup);
 * processes and threads: ``RLIMIT_NPROC`` (TensorFlow starts ~2 threads per core, briefly more);
 * file size 1 GiB (``RLIMIT_FSIZE``) and no core dumps;
-* time: at ``timeout`` seconds (wall clock) the whole process tree is killed;
+* memory of the whole tree (``tree_memory_mb``): a watchdog sums the proportional set size
+  (``Pss``, shared pages split between their users) of every process the child started, twice a
+  second, and kills the tree past the cap (``Outcome.memory_exceeded``): forked children do not
+  multiply the per-process cap;
+* time: at ``timeout`` seconds (wall clock), or when the caller's ``cancel`` event is set, the
+  whole process tree is killed;
 * output: the first ``max_output`` bytes of stdout and of stderr each are kept; the rest is read
   and discarded (the child goes on) and ``output_truncated`` is set.
 
@@ -46,6 +51,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+
+from instructor.tree_watch import Watch
 
 _UID_BASE, _UID_COUNT = 61000, 1000
 _UIDS = itertools.count(secrets.randbelow(_UID_COUNT))  # in turn, from a random start
@@ -81,6 +88,7 @@ class Jail:
         max_procs: cap on processes and threads of the run.
         timeout: wall-clock seconds before the whole process tree is killed.
         max_output: bytes kept of stdout and of stderr each.
+        tree_memory_mb: cap on the memory of all its processes together (None: no watchdog).
     """
 
     scratch: Path
@@ -89,6 +97,7 @@ class Jail:
     max_procs: int = 512
     timeout: float = 300.0
     max_output: int = 1_000_000
+    tree_memory_mb: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,7 @@ class Outcome:
         output_truncated: stdout or stderr was longer than ``max_output`` bytes.
         sandboxed: ran under bubblewrap (False: with the caller's rights, caps only).
         seconds: wall-clock duration.
+        memory_exceeded: killed by the watchdog over the tree's memory.
     """
 
     returncode: int
@@ -112,6 +122,7 @@ class Outcome:
     output_truncated: bool
     sandboxed: bool
     seconds: float
+    memory_exceeded: bool = False
 
 
 def python_env(home: Path, **extra: str) -> dict[str, str]:
@@ -218,9 +229,12 @@ def _exited(pid: int) -> bool:
     return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
 
 
-def _pump(process: subprocess.Popen, stdin: bytes, jail: Jail) -> tuple[bytes, bytes, bool, bool]:
-    """Feeds stdin and reads stdout and stderr until the child ends or its time is up, kills its
-    process group, reads what is left; returns ``(stdout, stderr, timed_out, output_truncated)``."""
+def _pump(
+    process: subprocess.Popen, stdin: bytes, jail: Jail, watch: Watch
+) -> tuple[bytes, bytes, bool, bool]:
+    """Feeds stdin and reads stdout and stderr until the child ends, its time is up or ``watch``
+    says stop, kills its process group, reads what is left; returns ``(stdout, stderr,
+    timed_out, output_truncated)``."""
     deadline = time.monotonic() + jail.timeout
     kept = {process.stdout.fileno(): bytearray(), process.stderr.fileno(): bytearray()}
     writer, pending = process.stdin.fileno(), memoryview(stdin)
@@ -236,8 +250,9 @@ def _pump(process: subprocess.Popen, stdin: bytes, jail: Jail) -> tuple[bytes, b
             process.stdin.close()
         while True:
             now = time.monotonic()
-            if ending is None and (now >= deadline or _exited(process.pid)):
-                timed_out = not _exited(process.pid)
+            stop = ending is None and watch.stop(now)
+            if ending is None and (now >= deadline or stop or _exited(process.pid)):
+                timed_out = not stop and not _exited(process.pid)
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(process.pid, signal.SIGKILL)  # the whole tree, whatever it started
                 ending = now + _GRACE
@@ -291,6 +306,7 @@ def run(
     stdin: bytes = b"",
     pass_fds: Sequence[int] = (),
     sandbox: bool = True,
+    cancel=None,
 ) -> Outcome:
     """Runs ``argv`` in ``jail`` and waits for it, at most ``jail.timeout`` seconds.
 
@@ -303,6 +319,7 @@ def run(
             a pipe for results that no file in its reach can fake.
         sandbox: False runs it with the caller's rights and the same caps, without bubblewrap;
             only on the instructor's explicit request (``Outcome.sandboxed`` records it).
+        cancel: a ``threading.Event``; once set, the whole tree is killed (within 0.2 s).
 
     Returns:
         An :class:`Outcome`.
@@ -350,6 +367,16 @@ def run(
         pass_fds=tuple(pass_fds),
         start_new_session=True,
     )
-    stdout, stderr, timed_out, truncated = _pump(process, stdin, jail)
+    watch = Watch(process.pid, jail.tree_memory_mb, cancel)
+    stdout, stderr, timed_out, truncated = _pump(process, stdin, jail, watch)
     seconds = time.monotonic() - start
-    return Outcome(process.returncode, stdout, stderr, timed_out, truncated, sandbox, seconds)
+    return Outcome(
+        process.returncode,
+        stdout,
+        stderr,
+        timed_out,
+        truncated,
+        sandbox,
+        seconds,
+        watch.memory_exceeded,
+    )
