@@ -13,6 +13,12 @@ namespace before each check cell. For each student it starts the student process
 * before and after, the student process may call the solutions of exercises already checked
   (public cells use them), never of the one being checked or a later one.
 
+Feedback never echoes hidden-check data: an exercise's visible segments run before its hidden
+ones, a failed hidden check is reported by a fixed sentence, and once a hidden check has called
+the student process (it may keep and transform what it was given), every later message of that
+process, or of a check quoting its values, is marked ``withheld`` (see
+:data:`instructor.grading.WITHHELD`). A new student process starts clean.
+
 Limits: one wall-clock budget per notebook, restarts included; a check segment waits at most
 ``cell_timeout`` seconds for the student; a run that dies, hangs or breaks the protocol fails
 what it was doing, and the student process starts again after it.
@@ -133,11 +139,16 @@ def run_check(state: SolutionState, exercise: str, defined: dict, run: StudentRu
             continue
         namespace[name] = run.proxy(name) if entry == {"function": True} else entry.get("value")
     outcomes = []
-    segments = check_segments(state.checks[exercise])
+    # Visible segments first (a stable sort): until a hidden check has given the student process
+    # its data, what that process says may be echoed in feedback; after, nothing it says is.
+    segments = sorted(check_segments(state.checks[exercise]), key=lambda s: s.hidden)
     for number, segment in enumerate(segments):
         described = {"kind": "check", "check": segment.name, "hidden": segment.hidden}
+        if segment.hidden:
+            run.tainted = True  # from here on, the student process may hold hidden data
+        elif run.tainted:
+            described["withheld"] = True
         run.bridge.deadline = min(time.monotonic() + limits["cell_timeout"], run.deadline)
-        run.bridge.recording = run.hidden_strings if segment.hidden else None
         try:
             with contextlib.redirect_stdout(_Null()), contextlib.redirect_stderr(_Null()):
                 exec(compile(segment.source, f"<check {exercise}>", "exec"), namespace)  # noqa: S102
@@ -153,18 +164,7 @@ def run_check(state: SolutionState, exercise: str, defined: dict, run: StudentRu
                              "evalue": str(error)[:2000]})  # fmt: skip
         finally:
             run.bridge.deadline = run.deadline
-            run.bridge.recording = None
     return outcomes
-
-
-def withhold(results: dict[str, list[dict]], hidden: set[str]) -> None:
-    """Withhold every message that shows data a hidden check gave the student's functions: the
-    student could echo it (an exception, a returned value) into a later visible message."""
-    for outcomes in results.values():
-        for outcome in outcomes:
-            text = outcome.get("evalue", "")
-            if text and any(value in text for value in hidden):
-                outcome["evalue"] = "(message withheld: it would show data of a hidden check)"
 
 
 def grade(state: SolutionState, command: dict) -> dict:
@@ -173,14 +173,12 @@ def grade(state: SolutionState, command: dict) -> dict:
     skip = set(command.get("skip", []))
     results: dict[str, list[dict]] = {}
     deadline = time.monotonic() + limits["timeout"]
-    hidden: set[str] = set()
     for _attempt in range(len(state.exercises) + 1):
         cells = state.student_cells(answers, skip | set(results))
         if not any(c["kind"] == "exercise" for c in cells) or time.monotonic() >= deadline:
             break
         before = len(results)
         run = StudentRun(state, cells, command, deadline, results, run_check)
-        run.hidden_strings = hidden
         stopped_in = run.run()
         if stopped_in is None or (stopped_in in skip and len(results) == before):
             break
@@ -189,7 +187,6 @@ def grade(state: SolutionState, command: dict) -> dict:
         if exercise.id not in results and exercise.id not in skip and answers.get(exercise.id):
             why = "was not reached: the run stopped before it (time limit, memory cap or a crash)"
             results[exercise.id] = [{"kind": "student", "status": "killed", "evalue": why}]
-    withhold(results, hidden)
     return {"results": results}
 
 

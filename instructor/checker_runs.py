@@ -15,6 +15,7 @@ Keras loads them (safe mode).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import tempfile
@@ -23,6 +24,7 @@ import time
 from pathlib import Path
 
 from instructor import sandbox
+from instructor.remove_tree import remove_tree
 from instructor.sandboxed.bridge import Bridge, BridgeClosed
 from instructor.sandboxed.wire_codec import Uncrossable
 
@@ -83,7 +85,7 @@ class StudentRun:
         self.cancel = threading.Event()
         self.outcome: sandbox.Outcome | None = None
         self.bridge: Bridge | None = None
-        self.hidden_strings: set[str] = set()
+        self.tainted = False  # a hidden check has given this process data: echo nothing more
 
     # -- the conversation
     def proxy(self, name: str):
@@ -113,6 +115,8 @@ class StudentRun:
             exercise, outcome, defined = args
             self.bridge.deadline = self.deadline
             student = {"kind": "student", **_plain_outcome(outcome)}
+            if self.tainted:
+                student["withheld"] = True
             self.results[exercise] = [student]
             if student["status"] == "ok":
                 self.checking = True
@@ -148,8 +152,8 @@ class StudentRun:
     def why_closed(self, error: BaseException) -> str:
         if "time limit" in str(error):
             return f"ran longer than {self.limits['cell_timeout']:g} s (the time limit)"
-        if "protocol" in str(error):
-            return f"broke the grading protocol ({error})"[:200]
+        if "protocol" in str(error):  # the details may quote what the student process sent
+            return "broke the grading protocol"
         return "ended the student process (a crash, or more memory than the cap)"
 
     # -- the process
@@ -189,9 +193,8 @@ class StudentRun:
             for fd in (from_checker, to_checker):
                 os.close(fd)
             thread.join()
-            import shutil
-
-            shutil.rmtree(scratch, ignore_errors=True)
+            with contextlib.suppress(OSError):  # a cleanup problem never stops the class
+                remove_tree(scratch)
         return stopped
 
     def _stopped(self, error: BridgeClosed) -> str | None:
@@ -218,6 +221,7 @@ class StudentRun:
             memory_mb=self.limits["memory_mb"],
             tree_memory_mb=self.limits["memory_mb"],
             max_procs=self.limits.get("max_procs", 256),
+            scratch_mb=self.limits.get("disk_mb", 256),
             timeout=max(self.deadline - time.monotonic(), 1.0) + GRACE,
             max_output=self.limits["max_output"],
         )  # fmt: skip

@@ -27,6 +27,8 @@ from pathlib import Path
 from instructor import sandbox
 from instructor.grade_checkers import Checkers, grade_notebook
 from instructor.grading import GradeRow, Limits, Step, _short
+from instructor.remove_tree import remove_tree
+from instructor.submission_read import UnreadableSubmission, read_submission
 from instructor.submissions import Solution, match_by_name, match_solution
 
 RUNNER = Path(__file__).resolve().parent / "sandboxed" / "notebook_runner.py"
@@ -148,20 +150,6 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
                 kept += len(chunks[-1])
 
 
-def _read_submission(path: Path):
-    """The parsed notebook at ``path``; raises ValueError (and the like) for anything else."""
-    import nbformat
-
-    if path.is_symlink() or path.stat().st_size > 50 * 2**20:
-        raise ValueError("a symlink or a file over 50 MiB")
-    submission = nbformat.reads(path.read_bytes().decode("utf-8"), as_version=4)
-    submission.cells  # noqa: B018 -- a JSON file that is no notebook fails here
-    return submission
-
-
-_UNREADABLE = (OSError, UnicodeDecodeError, ValueError, AttributeError, KeyError)
-
-
 def grade_file(
     path: Path,
     student: str,
@@ -172,10 +160,10 @@ def grade_file(
 ) -> list[GradeRow]:
     """Grade one submitted notebook file (only read); a single ``-`` row when nothing matches."""
     try:
-        submission = _read_submission(path)
-    except _UNREADABLE as error:
+        submission = read_submission(path)
+    except UnreadableSubmission as error:
         solution = match_by_name(path, solutions)
-        reason = _short(f"not a readable notebook ({type(error).__name__}: {error})")
+        reason = _short(f"not a readable notebook ({error})")
         if solution is None:
             return [GradeRow(student, "-", "-", 0.0, 0.0, reason, reason)]
         return [
@@ -196,19 +184,24 @@ def plan(
 
     A student who handed in the same notebook twice (two file names, one solution) gets the
     newest copy graded (by modification time, then by path); the others are named, never summed.
+    Students are told apart by :func:`instructor.names.name_key`: ``alice_01.ipynb`` and
+    ``alice_01\u200b.ipynb`` (or ``Alice_01.ipynb``) are one student's two copies.
     Sorted by notebook, so that a worker keeps its checker for a run of students.
     """
+    from instructor.names import name_key
     from instructor.submissions import student_name
 
     groups: dict[tuple[str, str], list[Path]] = {}
+    shown: dict[str, str] = {}
     for path, base in submissions:
-        student = student_name(path, base, solutions)
+        student = shown.setdefault(name_key(student_name(path, base, solutions)),
+                                   student_name(path, base, solutions))  # fmt: skip
         try:
-            solution = match_solution(_read_submission(path), path, solutions)
-        except _UNREADABLE:
+            solution = match_solution(read_submission(path), path, solutions)
+        except UnreadableSubmission:
             solution = match_by_name(path, solutions)
         notebook = solution.path.name if solution is not None else f"-{path}"
-        groups.setdefault((student, notebook), []).append(path)
+        groups.setdefault((name_key(student), notebook), []).append(path)
 
     def newest(path: Path) -> tuple[float, str]:
         try:
@@ -217,9 +210,9 @@ def plan(
             return (0.0, str(path))
 
     chosen = []
-    for (student, notebook), paths in groups.items():
+    for (key, notebook), paths in groups.items():
         paths = sorted(paths, key=newest)
-        chosen.append((paths[-1], student, notebook, paths[:-1]))
+        chosen.append((paths[-1], shown[key], notebook, paths[:-1]))
     return sorted(chosen, key=lambda item: (item[2], item[1]))
 
 
@@ -270,7 +263,7 @@ def grade_all(
                 feedback = "not graded: ask your instructor"
                 rows = [GradeRow(student, "-", "-", 0.0, 0.0, why, feedback)]
             if ignored:
-                others = ", ".join(p.name for p in ignored)
+                others = ", ".join(p.name if p.name.isascii() else ascii(p.name) for p in ignored)
                 note = f" [graded {path.name}; also handed in, not graded: {others}]"
                 rows = [
                     replace(r, reason=_short(r.reason) + note, feedback=_short(r.feedback) + note)
@@ -290,5 +283,5 @@ def grade_all(
         finally:
             checkers.close()
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        remove_tree(root)
     return [row for rows in results for row in rows]

@@ -39,8 +39,10 @@ class Limits:
     seconds for one exercise cell, and for one check segment waiting on the student;
     ``max_output``: characters an exercise cell may print; ``memory_mb``: the student process
     tree's memory, all processes together; ``max_procs``: its processes and threads;
-    ``policy``: refuse exercise cells the exercise policy flags (advice: with or without it, no
-    student code ever runs next to a check).
+    ``disk_mb``: the student process's writable scratch folder (a tmpfs of that size in the
+    sandbox; its ``/tmp`` is another, of 512 MiB); ``policy``: refuse exercise cells the
+    exercise policy flags (advice: with or without it, no student code ever runs next to a
+    check).
     """
 
     timeout: float = 300
@@ -48,6 +50,7 @@ class Limits:
     max_output: int = 1_000_000
     memory_mb: int = 4096
     max_procs: int = 256
+    disk_mb: int = 256
     policy: bool = True
 
 
@@ -127,6 +130,14 @@ def refusals(solution: Solution, answers: dict[str, str | None]) -> dict[str, st
 ECHO = 80
 """Most characters of a message the student's own code wrote (an exception) that are echoed."""
 
+WITHHELD = (
+    "its message is withheld: hidden checks had given your code their data by then; "
+    "run the check cell in your notebook to see it"
+)
+"""Feedback instead of a message that could carry hidden-check data: once a hidden check has
+called the student's code, the student process may hold its inputs (reversed, encoded...), so
+nothing it says afterwards (an exception, a value a visible check quotes) is echoed."""
+
 
 def _echo(text: str) -> str:
     text = " ".join(str(text).split())
@@ -137,6 +148,8 @@ def _student_failure(outcome: dict, exercise_id: str, limits: Limits) -> str:
     """Why the student's exercise cell failed, in words a student understands."""
     status, ename = outcome["status"], _echo(outcome.get("ename", ""))
     evalue = _echo(outcome.get("evalue", ""))
+    if outcome.get("withheld") and status in ("error", "output"):
+        return f"your exercise cell failed ({WITHHELD})"
     if status == "timeout":
         return f"time limit: your exercise cell ran longer than {limits.cell_timeout:g} s"
     if status == "output":
@@ -163,8 +176,10 @@ def _check_failure(step: Step, outcome: dict) -> tuple[str, str]:
     else:  # raised by the student's function, or by the check on the student's data
         error = f"{_echo(ename)}: {_echo(evalue)}" if evalue else _echo(ename)
     name = f"check {step.check!r}" if step.check else "check"
-    if step.hidden:
+    if step.hidden:  # a fixed sentence: nothing the student's code said or returned
         return f"hidden {name} failed: {error}", f"{name} failed (a hidden check)"
+    if outcome.get("withheld"):
+        return f"{name} failed (withheld from feedback): {error}", f"{name} failed ({WITHHELD})"
     message = evalue if ename == "AssertionError" and evalue else error
     return f"{name} failed: {message}", f"{name} failed: {message}"
 

@@ -89,6 +89,10 @@ class Jail:
         timeout: wall-clock seconds before the whole process tree is killed.
         max_output: bytes kept of stdout and of stderr each.
         tree_memory_mb: cap on the memory of all its processes together (None: no watchdog).
+        scratch_mb: when set, the child sees at ``scratch`` a fresh, empty tmpfs of at most this
+            many MiB instead of the host folder: it cannot fill the host's disk (a write past
+            the size fails with ``ENOSPC``, ``posix_fallocate`` too) and what it wrote vanishes
+            with the run. Unsandboxed runs (``sandbox=False``) write to the host folder.
     """
 
     scratch: Path
@@ -98,6 +102,7 @@ class Jail:
     timeout: float = 300.0
     max_output: int = 1_000_000
     tree_memory_mb: int | None = None
+    scratch_mb: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,12 +185,17 @@ def bwrap_command(argv: Sequence[str], jail: Jail, uid: int | None) -> list[str]
     for item in jail.read_only:
         host, inside = item if isinstance(item, tuple) else (item, item)
         binds.append(("--ro-bind", Path(host), Path(inside)))
-    binds.append(("--bind", Path(jail.scratch), Path(jail.scratch)))
-    parents = {p for _, _, inside in binds for p in inside.parents if p != Path("/")}
+    if jail.scratch_mb is None:
+        binds.append(("--bind", Path(jail.scratch), Path(jail.scratch)))
+    insides = [inside for _, _, inside in binds] + [Path(jail.scratch)]
+    parents = {p for inside in insides for p in inside.parents if p != Path("/")}
     for parent in sorted(parents - {Path(s) for s in _SYSTEM}, key=lambda p: len(p.parts)):
         args += ["--perms", "0755", "--dir", str(parent)]
     for flag, host, inside in binds:
         args += [flag, str(host), str(inside)]
+    if jail.scratch_mb is not None:
+        size = str(jail.scratch_mb * 2**20)  # a private mount: 1777 lets the run's uid write
+        args += ["--perms", "1777", "--size", size, "--tmpfs", str(jail.scratch)]
     args += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", str(jail.scratch), "--"]
     return args + _limited(argv, jail, -1 if uid is None else uid)
 
@@ -338,8 +348,8 @@ def run(
         host, inside = item if isinstance(item, tuple) else (item, item)
         if not Path(host).exists() or not Path(inside).is_absolute():
             raise ValueError(f"jail.read_only has {item!r}: no such path, or not absolute inside.")
-    for name in ("memory_mb", "max_procs", "timeout", "max_output"):
-        if not getattr(jail, name) > 0:
+    for name in ("memory_mb", "max_procs", "timeout", "max_output", "scratch_mb"):
+        if getattr(jail, name) is not None and not getattr(jail, name) > 0:
             raise ValueError(f"jail.{name}={getattr(jail, name)!r} must be positive.")
     jail = replace(jail, scratch=scratch)
     child_env = {"HOME": str(scratch), **env}

@@ -16,16 +16,27 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import struct
 import time
 
 import numpy as np
 
-from instructor.sandboxed.wire_codec import MAX_BYTES, Uncrossable, decode, encode, type_name
+from instructor.sandboxed.wire_codec import (
+    MAX_DEPTH,
+    MAX_ITEMS,
+    Uncrossable,
+    decode,
+    encode,
+    type_name,
+)
 
 _HEADER = struct.Struct(">Q")
-MAX_MESSAGE = MAX_BYTES * 2
+MAX_MESSAGE = 64 * 2**20
+"""Most bytes of one message, checked on its header before a byte of it is read: a message
+of arrays or a model (base64, at most ``MAX_BYTES`` of data) fits, a flood does not."""
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 MAX_ERROR = 2000
 BUILTIN_ERRORS = {
     e.__name__: e
@@ -61,7 +72,6 @@ class Bridge:
         self.read_fd, self.write_fd = read_fd, write_fd
         self.handler, self.save_model, self.load_model = handler, save_model, load_model
         self.deadline: float | None = None
-        self.recording: set[str] | None = None  # strings sent while set (hidden checks' data)
         self._exports: dict[int, object] = {}
         self._next_handle = 0
         self._next_call = 0
@@ -93,12 +103,17 @@ class Bridge:
         return b"".join(chunks)
 
     def receive(self) -> dict:
+        """The next message; its size, items and nesting are checked before it is parsed (the
+        checker runs outside the sandbox: the parser must not spend its memory)."""
         (size,) = _HEADER.unpack(self._read_exact(_HEADER.size))
         if size > MAX_MESSAGE:
-            raise BridgeClosed(f"a message of {size:,} bytes (protocol broken)")
+            raise BridgeClosed(f"a message of {size:,} bytes, over the cap (protocol broken)")
+        data = self._read_exact(size)
+        if (problem := shape_problem(data)) is not None:
+            raise BridgeClosed(f"a message with {problem} (protocol broken)")
         try:
-            message = json.loads(self._read_exact(size))
-        except ValueError:
+            message = json.loads(data)
+        except (ValueError, RecursionError):
             raise BridgeClosed("a message that is not JSON (protocol broken)") from None
         if type(message) is not dict or type(message.get("op")) is not str:
             raise BridgeClosed("a message without an op (protocol broken)")
@@ -127,8 +142,6 @@ class Bridge:
     # -- calls
     def call(self, target: str | int, *args, **kwargs):
         """Run ``target`` on the other side with copies of the arguments; return its result."""
-        if self.recording is not None:
-            _strings((args, kwargs), self.recording)
         exported = set(self._exports)
         self._next_call += 1
         number = self._next_call
@@ -191,15 +204,26 @@ class Bridge:
                     raise RemoteError("a generator state NumPy refuses") from None
 
 
-def _strings(value: object, found: set[str], depth: int = 0) -> None:
-    """Collect the strings (3 characters or more) inside plain containers."""
-    if type(value) is str and len(value) >= 3:
-        found.add(value)
-    elif depth < 16 and type(value) in (list, tuple, dict):
-        items = value.items() if type(value) is dict else enumerate(value)
-        for key, item in items:
-            _strings(key, found, depth + 1)
-            _strings(item, found, depth + 1)
+def shape_problem(data: bytes) -> str | None:
+    """What is wrong with the JSON text ``data`` before parsing it, or None: more than
+    :data:`~instructor.sandboxed.wire_codec.MAX_ITEMS` values, or nesting deeper than twice
+    :data:`~instructor.sandboxed.wire_codec.MAX_DEPTH` (a tuple or dict takes two levels).
+
+    Values are counted as separators and openings outside strings, an upper bound that needs no
+    parse; the nesting is the running count of openings minus closings (NumPy, no recursion).
+    """
+    bare = _STRING.sub(b'""', data) if b'"' in data else data
+    items = sum(bare.count(c) for c in (b",", b":", b"[", b"{"))
+    if items > MAX_ITEMS:
+        return f"over {MAX_ITEMS:,} values"
+    if not items:
+        return None
+    codes = np.frombuffer(bare, dtype=np.uint8)
+    steps = np.isin(codes, (ord("["), ord("{"))).astype(np.int32)
+    steps -= np.isin(codes, (ord("]"), ord("}")))
+    if int(np.cumsum(steps).max()) > 2 * MAX_DEPTH + 4:
+        return f"data nested deeper than {MAX_DEPTH} levels"
+    return None
 
 
 def _error(error: object) -> BaseException:
