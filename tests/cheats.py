@@ -205,6 +205,9 @@ ROUTES = {
         atexit.register(lambda: None)
         os.kill(os.getppid(), 9)
     """,
+    "empty_arrays": """
+        lie = lambda v: np.zeros((0,))  # vacuous for == and all() on NumPy 2.1 (review, 04)
+    """,
     "huge_return": """
         lie = lambda v: np.ones(40_000_000)
     """,
