@@ -19,9 +19,9 @@ the student process (it may keep and transform what it was given), every later m
 process, or of a check quoting its values, is marked ``withheld`` (see
 :data:`instructor.grading.WITHHELD`). A new student process starts clean.
 
-Limits: one wall-clock budget per notebook, restarts included; a check segment waits at most
-``cell_timeout`` seconds for the student; a run that dies, hangs or breaks the protocol fails
-what it was doing, and the student process starts again after it.
+Limits: one wall-clock budget per notebook, restarts included; a check waits at most
+``cell_timeout`` seconds for each call of a student function; a run that dies, hangs or breaks
+the protocol fails what it was doing, and the student process starts again after it.
 
 Started by :mod:`instructor.grade_checkers` as ``python -m instructor.checker``; it reads JSON
 commands on standard input and answers one JSON line each on its original standard output.
@@ -148,7 +148,9 @@ def run_check(state: SolutionState, exercise: str, defined: dict, run: StudentRu
             run.tainted = True  # from here on, the student process may hold hidden data
         elif run.tainted:
             described["withheld"] = True
-        run.bridge.deadline = min(time.monotonic() + limits["cell_timeout"], run.deadline)
+        # Each call of a student function gets cell_timeout, not the segment as a whole: a check
+        # that builds and loads two dozen models on a loaded machine is not the student's time.
+        run.bridge.deadline, run.bridge.per_call = run.deadline, limits["cell_timeout"]
         try:
             with contextlib.redirect_stdout(_Null()), contextlib.redirect_stderr(_Null()):
                 exec(compile(segment.source, f"<check {exercise}>", "exec"), namespace)  # noqa: S102
@@ -163,7 +165,7 @@ def run_check(state: SolutionState, exercise: str, defined: dict, run: StudentRu
             outcomes.append({**described, "status": "error", "ename": type(error).__name__,
                              "evalue": str(error)[:2000]})  # fmt: skip
         finally:
-            run.bridge.deadline = run.deadline
+            run.bridge.deadline, run.bridge.per_call = run.deadline, None
     return outcomes
 
 

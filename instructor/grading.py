@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from instructor import exercise_policy
 from instructor.notebook_format import EXERCISE_TAG
 from instructor.notebook_io import tags
+from instructor.sandboxed.bridge import BUILTIN_ERRORS
 from instructor.submissions import Solution
 
 _REASON_LENGTH = 240
@@ -36,7 +37,7 @@ class Limits:
     """Limits of grading one notebook.
 
     ``timeout``: wall-clock seconds for the whole notebook, restarts included; ``cell_timeout``:
-    seconds for one exercise cell, and for one check segment waiting on the student;
+    seconds for one exercise cell, and for each call a check makes to a student function;
     ``max_output``: characters an exercise cell may print; ``memory_mb``: the student process
     tree's memory, all processes together; ``max_procs``: its processes and threads;
     ``disk_mb``: the student process's writable scratch folder (a tmpfs of that size in the
@@ -148,8 +149,13 @@ def _student_failure(outcome: dict, exercise_id: str, limits: Limits) -> str:
     """Why the student's exercise cell failed, in words a student understands."""
     status, ename = outcome["status"], _echo(outcome.get("ename", ""))
     evalue = _echo(outcome.get("evalue", ""))
-    if outcome.get("withheld") and status in ("error", "output"):
-        return f"your exercise cell failed ({WITHHELD})"
+    if outcome.get("withheld") and status == "error":  # a built-in error's name, no message
+        if ename == "NotImplementedError":
+            return f"not attempted: {exercise_id} still raises NotImplementedError"
+        if ename in ("SyntaxError", "IndentationError"):
+            return f"syntax error in your exercise cell ({WITHHELD})"
+        shown = ename if ename in BUILTIN_ERRORS else "an exception"
+        return f"your exercise cell raised {shown} ({WITHHELD})"
     if status == "timeout":
         return f"time limit: your exercise cell ran longer than {limits.cell_timeout:g} s"
     if status == "output":

@@ -226,8 +226,36 @@ ROUTES = {
 }
 
 
+PATCHES = (
+    "string_annotation", "formatter_walk_to_frames", "for_target", "tuple_assignment_alias",
+    "container_holding_module", "functools_update_wrapper", "operator_methodcaller",
+    "self_attribute", "builtins_patch", "sys_modules_swap", "reads_solutions",
+)  # fmt: skip
+"""Routes that only change the student process (none redefines ``lie`` or ``answer``, none
+ends the process): ``all_patches`` runs them one after the other in one submission, each in
+its own ``try``, so one failing cannot keep the others from running."""
+
+IN_CI = (
+    "all_patches", "type_call_liars", "class_liars", "returns_a_function", "empty_arrays",
+    "forge_bridge_messages", "solution_oracle", "exits_after_defining", "huge_return",
+)  # fmt: skip
+"""The routes CI grades: every family, the patches together; ``COURSE_FULL_GRADING=1`` grades
+every route of :data:`ROUTES` on its own as well."""
+
+
+def _payload(route: str) -> str:
+    if route != "all_patches":
+        return textwrap.dedent(ROUTES[route]).strip()
+    return "\n".join(
+        f"try:\n    exec({textwrap.dedent(ROUTES[name]).strip()!r}, globals())\n"
+        "except BaseException:\n    pass"
+        for name in PATCHES
+    )
+
+
 def cheat_cell(route: str, notebook: str, exercise: str) -> str:
-    """The source of one cheating exercise cell."""
-    payload = textwrap.dedent(ROUTES[route]).strip()
+    """The source of one cheating exercise cell (``route``: a key of :data:`ROUTES`, or
+    ``all_patches``)."""
+    payload = _payload(route)
     wrong = textwrap.dedent(WRONG[notebook][exercise]).strip()
     return f"{PRELUDE}{payload}\n\n{wrong}\n"

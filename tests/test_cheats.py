@@ -2,19 +2,23 @@
 exercise policy: the points depend on the design (checks in another process, only data
 crossing), not on a denylist. Honest copies get full marks, blank copies 0.
 
-Grades 3 notebooks x (routes + 2) submissions per policy setting in the sandbox, --jobs 2:
-several minutes on a 2-core machine (slow).
+Grades 3 notebooks x (routes + 2) submissions in the sandbox, --jobs 2 (slow). CI grades
+``cheats.IN_CI`` (every family; the eleven patching routes together in one submission) once,
+with the exercise policy off: that is the claim (the design alone scores every route 0), and
+the policy can only refuse more. ``COURSE_FULL_GRADING=1`` grades every route on its own, and
+adds the run with the policy on (``benchmarks/README.md``, "Grading suites", has timings).
 """
 
 from __future__ import annotations
 
 import copy
 import csv
+import os
 import shutil
 from pathlib import Path
 
 import pytest
-from cheats import ROUTES, WRONG, cheat_cell
+from cheats import IN_CI, ROUTES, WRONG, cheat_cell
 
 from instructor.cli import main
 from instructor.notebook_io import read, tags, write
@@ -48,7 +52,7 @@ def _grade(base: Path, policy: bool) -> dict:
             "honest": student_notebook(nb, notebook, keep_solutions=True),
             "blank": student_notebook(nb, notebook),
         }
-        for route in ROUTES:
+        for route in GRADED:
             cells = {e: cheat_cell(route, notebook, e) for e in WRONG[notebook]}
             submissions[route] = _with_cells(student_notebook(nb, notebook), cells)
         for student, submission in submissions.items():
@@ -61,7 +65,12 @@ def _grade(base: Path, policy: bool) -> dict:
         return {"rows": list(csv.DictReader(handle)), "out": out}
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["policy_off", "policy_on"])
+FULL = os.environ.get("COURSE_FULL_GRADING") == "1"
+POLICIES = [False, True] if FULL else [False]
+GRADED = sorted({*ROUTES, *IN_CI}) if FULL else sorted(IN_CI)
+
+
+@pytest.fixture(scope="module", params=POLICIES, ids=["policy_off", "policy_on"][: len(POLICIES)])
 def graded(request, tmp_path_factory):
     return _grade(tmp_path_factory.mktemp("cheats"), policy=request.param)
 
@@ -76,7 +85,7 @@ def _points(graded, student: str, notebook: str) -> dict[str, float]:
 
 @needs_sandbox
 @pytest.mark.slow
-@pytest.mark.parametrize("route", sorted(ROUTES))
+@pytest.mark.parametrize("route", GRADED)
 def test_every_cheat_route_scores_zero(graded, route):
     for notebook in NOTEBOOKS:
         points = _points(graded, route, notebook)

@@ -72,6 +72,7 @@ class Bridge:
         self.read_fd, self.write_fd = read_fd, write_fd
         self.handler, self.save_model, self.load_model = handler, save_model, load_model
         self.deadline: float | None = None
+        self.per_call: float | None = None  # seconds the other side has to answer one call
         self._exports: dict[int, object] = {}
         self._next_handle = 0
         self._next_call = 0
@@ -141,10 +142,17 @@ class Bridge:
 
     # -- calls
     def call(self, target: str | int, *args, **kwargs):
-        """Run ``target`` on the other side with copies of the arguments; return its result."""
+        """Run ``target`` on the other side with copies of the arguments; return its result.
+
+        The other side has ``per_call`` seconds (when set) to answer, within ``deadline``.
+        """
         exported = set(self._exports)
         self._next_call += 1
         number = self._next_call
+        outer = self.deadline
+        if self.per_call is not None:
+            mine = time.monotonic() + self.per_call
+            self.deadline = mine if outer is None else min(mine, outer)
         try:
             payload = {"args": self.encode(list(args)), "kwargs": self.encode(dict(kwargs))}
             self.send({"op": "call", "id": number, "target": target, **payload})
@@ -160,6 +168,7 @@ class Bridge:
                     raise _error(message["error"])
                 return self.decode(message.get("value"))
         finally:
+            self.deadline = outer
             for handle in set(self._exports) - exported:  # handles live as long as their call
                 del self._exports[handle]
 
