@@ -134,6 +134,21 @@ def test_a_notebook_that_loops_floods_and_forks_costs_at_most_its_cap(tmp_path):
 # ------------------------------------------------------------- one row per student and notebook
 
 
+FILLS_THE_DISK = """import os as _os
+_here = _os.open(".", _os.O_RDONLY)
+for _ in range(3000):  # deeper than shutil.rmtree can delete
+    _os.mkdir("d", dir_fd=_here)
+    _next = _os.open("d", _os.O_RDONLY, dir_fd=_here)
+    _os.close(_here)
+    _here = _next
+_fd = _os.open("fill", _os.O_CREAT | _os.O_WRONLY, dir_fd=_here)
+try:
+    _os.posix_fallocate(_fd, 0, 64 * 2**30)  # 64 GiB: the scratch's cap says no
+except OSError:
+    pass
+"""
+
+
 @needs_sandbox
 @pytest.mark.slow
 def test_a_notebook_handed_in_twice_is_graded_once_and_totals_never_exceed_the_maxima(tmp_path):
@@ -154,6 +169,25 @@ def test_a_notebook_handed_in_twice_is_graded_once_and_totals_never_exceed_the_m
         lms = {r["student"]: r for r in csv.DictReader(handle)}
     assert lms["alice"]["total"] == lms["alice"]["max"] == "4"
     assert all(float(r["total"]) <= float(r["max"]) for r in lms.values())
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_a_3000_deep_tree_and_a_disk_fill_cost_nothing_and_leave_nothing(tmp_path):
+    solution = load_solutions(FIXTURES)[FIXTURE.name]
+    solved = student_notebook(read(FIXTURE), keep_solutions=True)
+    moving = next(c.source for c in solved.cells if "exercise:moving_average" in tags(c))
+    scratch = tmp_path / "grading"
+    checkers = Checkers(data_folder(scratch), scratch)
+    try:
+        filler = with_exercise(solved, moving_average=FILLS_THE_DISK + moving)
+        limits = Limits(timeout=120, policy=False)  # the policy refuses `import os`
+        rows = grade_notebook(filler, solution, "carol", limits, checkers)
+    finally:
+        checkers.close()
+    assert [row.points for row in rows] == [row.max_points for row in rows], rows
+    left = [p for p in scratch.rglob("*") if p.name.startswith("student-")]
+    assert left == [], left  # the student's scratch is gone, tree and all
 
 
 # ------------------------------------------------------------- feedback never shows a secret
@@ -177,6 +211,19 @@ EXFILTRATE = {
         raise ValueError("seen: " + " | ".join(SEEN)[-70:])
     """,
 }
+
+
+REVERSED = {
+    "word_counts": EXFILTRATE["word_counts"].replace(
+        'raise ValueError(" | ".join(SEEN)[-75:])', 'raise ValueError(" | ".join(SEEN)[::-1][:75])'
+    ),
+    "standardize": """
+        data = rng.normal(loc=5.0, scale=3.0, size=(100, 4))
+        raise ValueError("seen: " + " | ".join(SEEN)[::-1][:70])
+    """,
+}
+"""The review's route: the student's code transforms (reverses) what hidden checks gave it, so
+that an exact-string match on hidden data finds nothing."""
 
 
 def _planted(tmp_path: Path) -> Path:
@@ -211,6 +258,7 @@ def test_no_feedback_file_shows_a_planted_hidden_check_or_solution_marker(tmp_pa
         "honest": student_notebook(nb, keep_solutions=True),
         "blank": student_notebook(nb),
         "exfiltrates": with_exercise(student_notebook(nb, keep_solutions=True), **EXFILTRATE),
+        "reverses": with_exercise(student_notebook(nb, keep_solutions=True), **REVERSED),
         "wrong": with_exercise(student_notebook(nb), word_counts=wrong),
     }.items():
         (folder / student).mkdir(parents=True)
@@ -228,5 +276,6 @@ def test_no_feedback_file_shows_a_planted_hidden_check_or_solution_marker(tmp_pa
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert HIDDEN_MARKER not in text and SOLUTION_MARKER not in text, path
+        assert HIDDEN_MARKER[::-1] not in text, path
     withheld = out.parent / "gradebook-feedback" / "exfiltrates" / f"{FIXTURE.name}.md"
     assert "withheld" in withheld.read_text(encoding="utf-8")
