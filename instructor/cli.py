@@ -91,7 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     _seconds(grade, 300, "per notebook")
     _seconds(grade, 120, "per cell", cell=True)
     grade.add_argument("--max-output", type=int, default=1_000_000, help="characters per cell")
-    grade.add_argument("--memory-mb", type=int, default=4096, help="memory cap per run (MiB)")
+    grade.add_argument(
+        "--memory-mb", type=int, default=4096, help="memory of a student's processes together (MiB)"
+    )
+    grade.add_argument(
+        "--max-procs", type=int, default=256, help="processes and threads of a student's run"
+    )
+    grade.add_argument(
+        "--no-policy",
+        action="store_true",
+        help="run exercise cells the exercise policy would refuse (it is advice, not a boundary)",
+    )
 
     board = sub.add_parser("leaderboard", help="rank competition submissions")
     board.add_argument("submissions_dir", type=Path)
@@ -185,10 +195,17 @@ def _grade(args) -> int:
     from instructor.grade_run import grade_all
     from instructor.grading import Limits
 
-    if min(args.timeout, args.cell_timeout, args.max_output, args.memory_mb) <= 0:
-        raise SystemExit("--timeout, --cell-timeout, --max-output and --memory-mb must be > 0.")
+    if min(args.timeout, args.cell_timeout, args.max_output, args.memory_mb, args.max_procs) <= 0:
+        raise SystemExit(
+            "--timeout, --cell-timeout, --max-output, --memory-mb and --max-procs must be > 0."
+        )
     limits = Limits(
-        args.timeout, min(args.cell_timeout, args.timeout), args.max_output, args.memory_mb
+        args.timeout,
+        min(args.cell_timeout, args.timeout),
+        args.max_output,
+        args.memory_mb,
+        args.max_procs,
+        policy=not args.no_policy,
     )
     rows = grade_all(
         args.submissions,

@@ -1,10 +1,12 @@
-"""Run grading programs in the sandbox and grade submission files (see :mod:`instructor.grading`).
+"""Grade submission files (see :mod:`instructor.grading`), and run notebooks cell by cell.
 
-The runner (``sandboxed/notebook_runner.py``) gets the program on standard input with a fresh
-random key, and reports each verdict on a pipe with an HMAC under that key; lines that do not
-verify are counted as forged and ignored. When a run stops inside an exercise (time limit, memory
-cap, crash), that exercise fails with the reason and the program is built again without it, so
-the exercises after it are still graded.
+:func:`grade_all` finds the submissions, grades each student's notebook once (a copy handed in
+twice is graded once; the report names the copy) with :mod:`instructor.grade_checkers`.
+
+:func:`run_steps` runs a program of cells in the sandbox through ``sandboxed/notebook_runner.py``
+(the tests of student copies and of the release use it to execute notebooks); the runner reports
+each step's outcome on a pipe with an HMAC under a fresh key, and unsigned lines are ignored. It
+is no part of grading: there, no verdict ever comes from a process that ran student code.
 """
 
 from __future__ import annotations
@@ -23,17 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from instructor import sandbox
-from instructor.grading import (
-    GradeRow,
-    Limits,
-    Step,
-    _short,
-    build_steps,
-    refusals,
-    score_exercise,
-    student_cells,
-)
-from instructor.notebook_format import EXERCISE_TAG
+from instructor.grade_checkers import Checkers, grade_notebook
+from instructor.grading import GradeRow, Limits, Step, _short
+from instructor.remove_tree import remove_tree
+from instructor.submission_read import UnreadableSubmission, read_submission
 from instructor.submissions import Solution, match_by_name, match_solution
 
 RUNNER = Path(__file__).resolve().parent / "sandboxed" / "notebook_runner.py"
@@ -155,99 +150,20 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
                 kept += len(chunks[-1])
 
 
-def grade_notebook(
-    submission_nb,
-    solution: Solution,
-    student: str,
-    limits: Limits,
-    data: Path,
-    scratch_root: Path | None = None,
-    use_sandbox: bool = True,
-) -> list[GradeRow]:
-    """Grade one parsed submission against its solution; one row per exercise."""
-    answers = student_cells(submission_nb, solution)
-    refused = refusals(solution, answers)
-    done: dict[str, tuple[float, str, str]] = {}
-    for exercise in solution.exercises:
-        if answers[exercise.id] is None:
-            why = f"not attempted: no cell tagged {EXERCISE_TAG}{exercise.id} in the notebook"
-            done[exercise.id] = (0.0, why, why)
-        elif exercise.id in refused:
-            why = _short(f"refused: {refused[exercise.id]}")
-            done[exercise.id] = (0.0, why, why)
-    for _attempt in range(len(solution.exercises) + 1):
-        steps = build_steps(solution, answers, set(done))
-        if not any(step.kind == "student" for step in steps):
-            break
-        scratch = Path(tempfile.mkdtemp(prefix="grade-", dir=scratch_root))
-        try:
-            verdicts, run = run_steps(steps, scratch, limits, data, use_sandbox)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        begun = steps[verdicts.begun] if verdicts.begun is not None else None
-        if begun is not None and begun.id not in verdicts.outcomes and not verdicts.done:
-            why = (
-                "was stopped at the notebook's time limit"
-                if run.timed_out
-                else (
-                    "ended the grading process (a crash, or more memory than "
-                    f"{limits.memory_mb:,} MiB)"
-                )
-            )
-            verdicts.outcomes[begun.id] = {"status": "killed", "evalue": why}
-        for exercise in solution.exercises:
-            mine = [
-                (s, verdicts.outcomes[s.id])
-                for s in steps
-                if s.exercise == exercise.id and s.id in verdicts.outcomes
-            ]
-            if exercise.id not in done and mine:
-                done[exercise.id] = score_exercise(exercise, mine, limits)
-        if verdicts.done or begun is None:
-            if not verdicts.done:
-                tail = run.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["-"]
-                for exercise in solution.exercises:
-                    why = _short(f"grader error: the run failed in a solution cell ({tail[0]})")
-                    done.setdefault(exercise.id, (0.0, why, "not graded: ask your instructor"))
-            break
-    note = "" if use_sandbox else " [graded without sandbox]"
-    rows = []
-    for exercise in solution.exercises:
-        points, reason, feedback = done.get(exercise.id, (0.0, "not graded", "not graded"))
-        rows.append(
-            GradeRow(
-                student,
-                solution.path.name,
-                exercise.id,
-                points,
-                exercise.points,
-                _short(reason) + note,
-                _short(feedback),
-            )
-        )
-    return rows
-
-
 def grade_file(
     path: Path,
     student: str,
     solutions: dict[str, Solution],
     limits: Limits,
-    data: Path,
-    scratch_root: Path | None = None,
+    checkers: Checkers,
     use_sandbox: bool = True,
 ) -> list[GradeRow]:
     """Grade one submitted notebook file (only read); a single ``-`` row when nothing matches."""
-    import nbformat
-
     try:
-        if path.is_symlink() or path.stat().st_size > 50 * 2**20:
-            raise ValueError("a symlink or a file over 50 MiB")
-        submission = nbformat.reads(path.read_bytes().decode("utf-8"), as_version=4)
-        submission.cells  # noqa: B018 -- a JSON file that is no notebook fails here
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError, KeyError) as error:
+        submission = read_submission(path)
+    except UnreadableSubmission as error:
         solution = match_by_name(path, solutions)
-        reason = _short(f"not a readable notebook ({type(error).__name__}: {error})")
+        reason = _short(f"not a readable notebook ({error})")
         if solution is None:
             return [GradeRow(student, "-", "-", 0.0, 0.0, reason, reason)]
         return [
@@ -258,7 +174,46 @@ def grade_file(
     if solution is None:
         why = f"no matching solution: no exercise tags or name of {', '.join(sorted(solutions))}"
         return [GradeRow(student, "-", "-", 0.0, 0.0, why, why)]
-    return grade_notebook(submission, solution, student, limits, data, scratch_root, use_sandbox)
+    return grade_notebook(submission, solution, student, limits, checkers, use_sandbox)
+
+
+def plan(
+    submissions: Sequence[tuple[Path, Path]], solutions: dict[str, Solution]
+) -> list[tuple[Path, str, str, list[Path]]]:
+    """What to grade: ``(path, student, notebook, ignored copies)``, one per student and notebook.
+
+    A student who handed in the same notebook twice (two file names, one solution) gets the
+    newest copy graded (by modification time, then by path); the others are named, never summed.
+    Students are told apart by :func:`instructor.names.name_key`: ``alice_01.ipynb`` and
+    ``alice_01\u200b.ipynb`` (or ``Alice_01.ipynb``) are one student's two copies.
+    Sorted by notebook, so that a worker keeps its checker for a run of students.
+    """
+    from instructor.names import name_key
+    from instructor.submissions import student_name
+
+    groups: dict[tuple[str, str], list[Path]] = {}
+    shown: dict[str, str] = {}
+    for path, base in submissions:
+        student = shown.setdefault(name_key(student_name(path, base, solutions)),
+                                   student_name(path, base, solutions))  # fmt: skip
+        try:
+            solution = match_solution(read_submission(path), path, solutions)
+        except UnreadableSubmission:
+            solution = match_by_name(path, solutions)
+        notebook = solution.path.name if solution is not None else f"-{path}"
+        groups.setdefault((name_key(student), notebook), []).append(path)
+
+    def newest(path: Path) -> tuple[float, str]:
+        try:
+            return (path.lstat().st_mtime, str(path))
+        except OSError:
+            return (0.0, str(path))
+
+    chosen = []
+    for (key, notebook), paths in groups.items():
+        paths = sorted(paths, key=newest)
+        chosen.append((paths[-1], shown[key], notebook, paths[:-1]))
+    return sorted(chosen, key=lambda item: (item[2], item[1]))
 
 
 def grade_all(
@@ -277,9 +232,10 @@ def grade_all(
             why and how to grade without one).
     """
     from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
     from time import monotonic
 
-    from instructor.submissions import find_submissions, load_solutions, student_name
+    from instructor.submissions import find_submissions, load_solutions
 
     limits = limits or Limits()
 
@@ -295,17 +251,24 @@ def grade_all(
     root = Path(tempfile.mkdtemp(prefix="grading-"))
     try:
         data = data_folder(root)
+        checkers = Checkers(data, root)
 
-        def one(item: tuple[Path, Path]) -> list[GradeRow]:
-            path, base = item
-            student = student_name(path, base, solutions)
+        def one(item: tuple[Path, str, str, list[Path]]) -> list[GradeRow]:
+            path, student, _, ignored = item
             start = monotonic()
             try:
-                rows = grade_file(path, student, solutions, limits, data, root, use_sandbox)
+                rows = grade_file(path, student, solutions, limits, checkers, use_sandbox)
             except Exception as error:  # noqa: BLE001 - one submission never stops the class
                 why = _short(f"grader error: {type(error).__name__}: {error}")
                 feedback = "not graded: ask your instructor"
                 rows = [GradeRow(student, "-", "-", 0.0, 0.0, why, feedback)]
+            if ignored:
+                others = ", ".join(p.name if p.name.isascii() else ascii(p.name) for p in ignored)
+                note = f" [graded {path.name}; also handed in, not graded: {others}]"
+                rows = [
+                    replace(r, reason=_short(r.reason) + note, feedback=_short(r.feedback) + note)
+                    for r in rows
+                ]
             if progress:
                 got, most = sum(r.points for r in rows), sum(r.max_points for r in rows)
                 print(
@@ -314,8 +277,11 @@ def grade_all(
                 )
             return rows
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            results = list(pool.map(one, submissions))
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                results = list(pool.map(one, plan(submissions, solutions)))
+        finally:
+            checkers.close()
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        remove_tree(root)
     return [row for rows in results for row in rows]

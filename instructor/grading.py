@@ -1,20 +1,22 @@
 """Grade submitted notebooks with the hidden checks, so that a student cannot game the verdict.
 
-For each submission the grader builds a *grading program* from the **solution** notebook: every
-solution cell in order, except that at each exercise it runs the student's exercise cell, then
-the exercise's full check (visible and hidden checks, cut into named checks where the author
-asked for partial credit), and then the solution's own exercise cell again. So
+Two processes grade one notebook; student code and verdicts never share one:
 
-* a wrong exercise 1 cannot cost the points of exercise 2 (exercise 2 runs on the solution's
-  state), and the student's other cells are never run;
-* before anything runs, each exercise cell is checked against :mod:`instructor.exercise_policy`
-  (no IPython magics, no patching of what the checks use, no files or processes); a refused
-  cell scores 0 with the reason;
-* the program runs in :mod:`instructor.sandbox` (no network, no view of the solutions, memory
-  and process caps) through ``sandboxed/notebook_runner.py``, which reports each verdict on a
-  pipe the grader owns, signed with a key the student's code never sees;
-* when the run dies or hits the time limit inside an exercise, that exercise gets the reason and
-  the grader starts again after it, so a crash costs only its own points.
+* the **student process** (``sandboxed/student_process.py``, in :mod:`instructor.sandbox`: no
+  network, no view of solutions or other submissions, one time budget for the notebook, memory
+  capped for its whole process tree) runs the public cells of the student copy and the
+  student's exercise cells. It holds no check, no solution, no key;
+* the **checker process** (:mod:`instructor.checker`) has run the solution notebook once and
+  runs every check cell, visible and hidden, in the solution's state, where each name the
+  exercise defines is the student's: calling it sends the arguments to the student process as
+  plain data (:mod:`instructor.sandboxed.wire_codec`) and returns the student's result as data.
+  It never runs student code. Public cells after an exercise call its solution the other way.
+
+So a wrong exercise 1 cannot cost the points of exercise 2, and whatever the student's cell
+does to its own process (patching NumPy, walking frames, lying ``__eq__``) stays there. The
+exercise policy (:mod:`instructor.exercise_policy`) is advice: a flagged cell is refused with a
+clear reason (``Limits.policy``), but no route to points depends on it. This module finds the
+student's cells and turns the outcomes of checks into points, reasons and feedback.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from instructor import exercise_policy
-from instructor.notebook_format import EXERCISE_TAG, check_segments
+from instructor.notebook_format import EXERCISE_TAG
 from instructor.notebook_io import tags
+from instructor.sandboxed.bridge import BUILTIN_ERRORS
 from instructor.submissions import Solution
 
 _REASON_LENGTH = 240
@@ -31,12 +34,25 @@ _REASON_LENGTH = 240
 
 @dataclass(frozen=True)
 class Limits:
-    """Limits of one grading run: seconds per notebook and per cell, characters, MiB."""
+    """Limits of grading one notebook.
+
+    ``timeout``: wall-clock seconds for the whole notebook, restarts included; ``cell_timeout``:
+    seconds for one exercise cell, and for each call a check makes to a student function;
+    ``max_output``: characters an exercise cell may print; ``memory_mb``: the student process
+    tree's memory, all processes together; ``max_procs``: its processes and threads;
+    ``disk_mb``: the student process's writable scratch folder (a tmpfs of that size in the
+    sandbox; its ``/tmp`` is another, of 512 MiB); ``policy``: refuse exercise cells the
+    exercise policy flags (advice: with or without it, no student code ever runs next to a
+    check).
+    """
 
     timeout: float = 300
     cell_timeout: float = 120
     max_output: int = 1_000_000
     memory_mb: int = 4096
+    max_procs: int = 256
+    disk_mb: int = 256
+    policy: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,56 +128,34 @@ def refusals(solution: Solution, answers: dict[str, str | None]) -> dict[str, st
     return refused
 
 
-def build_steps(solution: Solution, answers: dict[str, str | None], skip: set[str]) -> list[Step]:
-    """The grading program: solution cells, with each exercise's student cell and checks.
+ECHO = 80
+"""Most characters of a message the student's own code wrote (an exception) that are echoed."""
 
-    Exercises in ``skip`` (refused, missing, or already graded before a restart) run only the
-    solution's cells, their check cell included: later checks may use what it defines (01's
-    share its ``rng``), and it passes on the solution's state.
-    """
-    cells = solution.nb.cells
-    by_cell = {e.exercise_cell: e for e in solution.exercises}
-    steps: list[Step] = []
+WITHHELD = (
+    "its message is withheld: hidden checks had given your code their data by then; "
+    "run the check cell in your notebook to see it"
+)
+"""Feedback instead of a message that could carry hidden-check data: once a hidden check has
+called the student's code, the student process may hold its inputs (reversed, encoded...), so
+nothing it says afterwards (an exception, a value a visible check quotes) is echoed."""
 
-    def add(kind: str, source: str, **extra) -> None:
-        if source.strip():
-            steps.append(Step(len(steps), kind, source, **extra))
 
-    index = 0
-    while index < len(cells):
-        cell = cells[index]
-        if cell.cell_type != "code":
-            index += 1
-            continue
-        exercise = by_cell.get(index)
-        if exercise is None or exercise.id in skip:  # a check cell gets here only when skipped
-            add("solution", cell.source)
-            index += 1
-            continue
-        between = [
-            c.source for c in cells[index + 1 : exercise.check_cell] if c.cell_type == "code"
-        ]
-        add("student", answers[exercise.id] or "", exercise=exercise.id)
-        for source in between:
-            add("solution", source)
-        for segment in check_segments(cells[exercise.check_cell].source):
-            add(
-                "check",
-                segment.source,
-                exercise=exercise.id,
-                check=segment.name,
-                hidden=segment.hidden,
-            )
-        add("solution", cell.source)  # the solution's state again, for the exercises after
-        for source in between:
-            add("solution", source)
-        index = exercise.check_cell + 1
-    return steps
+def _echo(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= ECHO else text[: ECHO - 3] + "..."
 
 
 def _student_failure(outcome: dict, exercise_id: str, limits: Limits) -> str:
     """Why the student's exercise cell failed, in words a student understands."""
-    status, ename, evalue = outcome["status"], outcome.get("ename", ""), outcome.get("evalue", "")
+    status, ename = outcome["status"], _echo(outcome.get("ename", ""))
+    evalue = _echo(outcome.get("evalue", ""))
+    if outcome.get("withheld") and status == "error":  # a built-in error's name, no message
+        if ename == "NotImplementedError":
+            return f"not attempted: {exercise_id} still raises NotImplementedError"
+        if ename in ("SyntaxError", "IndentationError"):
+            return f"syntax error in your exercise cell ({WITHHELD})"
+        shown = ename if ename in BUILTIN_ERRORS else "an exception"
+        return f"your exercise cell raised {shown} ({WITHHELD})"
     if status == "timeout":
         return f"time limit: your exercise cell ran longer than {limits.cell_timeout:g} s"
     if status == "output":
@@ -183,11 +177,15 @@ def _check_failure(step: Step, outcome: dict) -> tuple[str, str]:
         error = {"timeout": "ran past its time limit", "output": "printed too much"}.get(
             status, evalue or "stopped"
         )
-    else:
+    elif ename == "AssertionError":  # the check's own message (it may quote student data)
         error = f"{ename}: {evalue}" if evalue else ename
+    else:  # raised by the student's function, or by the check on the student's data
+        error = f"{_echo(ename)}: {_echo(evalue)}" if evalue else _echo(ename)
     name = f"check {step.check!r}" if step.check else "check"
-    if step.hidden:
+    if step.hidden:  # a fixed sentence: nothing the student's code said or returned
         return f"hidden {name} failed: {error}", f"{name} failed (a hidden check)"
+    if outcome.get("withheld"):
+        return f"{name} failed (withheld from feedback): {error}", f"{name} failed ({WITHHELD})"
     message = evalue if ename == "AssertionError" and evalue else error
     return f"{name} failed: {message}", f"{name} failed: {message}"
 

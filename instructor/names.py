@@ -40,6 +40,12 @@ def _clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+def clean_name(text: str) -> str:
+    """A name as shown: NFKC, ignorables removed, white space folded, case kept
+    (``"alice_01\u200b"`` gives ``"alice_01"``)."""
+    return _clean(text)
+
+
 def name_key(text: str) -> str:
     """The key two names are the same under (see the module docstring)."""
     return _clean(text).casefold()

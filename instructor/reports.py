@@ -111,10 +111,13 @@ def write_feedback(rows: Sequence, folder: str | Path) -> list[Path]:
     """Write one Markdown feedback file per student and notebook; return their paths.
 
     Feedback shows points per exercise and, for lost points, the student-facing message only
-    (visible checks' messages; a failed hidden check is named, never shown).
+    (visible checks' messages; a failed hidden check is named, never shown). Two students whose
+    names give one file name (``a/b`` and ``a?b``; ``Alice`` and ``alice`` on a case-blind disk)
+    get two files (``a_b``, ``a_b-2``): no file is ever written twice.
     """
     folder = Path(folder)
     written = []
+    taken: set[str] = set()
     for student in sorted({row.student for row in rows}):
         for notebook in sorted({row.notebook for row in rows if row.student == student}):
             mine = [r for r in rows if r.student == student and r.notebook == notebook]
@@ -133,7 +136,13 @@ def write_feedback(rows: Sequence, folder: str | Path) -> list[Path]:
                     f"| {plain(r.exercise, 'md')} | {_points(r.points)} / "
                     f"{_points(r.max_points)} | {plain(r.feedback, 'md')} |"
                 )
-            path = folder / _safe_file_name(student) / f"{_safe_file_name(notebook)}.md"
+            base = f"{_safe_file_name(student)}/{_safe_file_name(notebook)}"
+            name, number = base, 1
+            while name.casefold() in taken:
+                number += 1
+                name = f"{_safe_file_name(student)}-{number}/{_safe_file_name(notebook)}"
+            taken.add(name.casefold())
+            path = folder / f"{name}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             written.append(path)

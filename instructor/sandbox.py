@@ -20,7 +20,12 @@ Every run, sandboxed or not, gets these caps (``setrlimit`` in the child just be
   Shared mappings and ``memfd`` are not counted (that would take a cgroup);
 * processes and threads: ``RLIMIT_NPROC`` (TensorFlow starts ~2 threads per core, briefly more);
 * file size 1 GiB (``RLIMIT_FSIZE``) and no core dumps;
-* time: at ``timeout`` seconds (wall clock) the whole process tree is killed;
+* memory of the whole tree (``tree_memory_mb``): a watchdog sums the proportional set size
+  (``Pss``, shared pages split between their users) of every process the child started, twice a
+  second, and kills the tree past the cap (``Outcome.memory_exceeded``): forked children do not
+  multiply the per-process cap;
+* time: at ``timeout`` seconds (wall clock), or when the caller's ``cancel`` event is set, the
+  whole process tree is killed;
 * output: the first ``max_output`` bytes of stdout and of stderr each are kept; the rest is read
   and discarded (the child goes on) and ``output_truncated`` is set.
 
@@ -46,6 +51,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+
+from instructor.tree_watch import Watch
 
 _UID_BASE, _UID_COUNT = 61000, 1000
 _UIDS = itertools.count(secrets.randbelow(_UID_COUNT))  # in turn, from a random start
@@ -81,6 +88,11 @@ class Jail:
         max_procs: cap on processes and threads of the run.
         timeout: wall-clock seconds before the whole process tree is killed.
         max_output: bytes kept of stdout and of stderr each.
+        tree_memory_mb: cap on the memory of all its processes together (None: no watchdog).
+        scratch_mb: when set, the child sees at ``scratch`` a fresh, empty tmpfs of at most this
+            many MiB instead of the host folder: it cannot fill the host's disk (a write past
+            the size fails with ``ENOSPC``, ``posix_fallocate`` too) and what it wrote vanishes
+            with the run. Unsandboxed runs (``sandbox=False``) write to the host folder.
     """
 
     scratch: Path
@@ -89,6 +101,8 @@ class Jail:
     max_procs: int = 512
     timeout: float = 300.0
     max_output: int = 1_000_000
+    tree_memory_mb: int | None = None
+    scratch_mb: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,7 @@ class Outcome:
         output_truncated: stdout or stderr was longer than ``max_output`` bytes.
         sandboxed: ran under bubblewrap (False: with the caller's rights, caps only).
         seconds: wall-clock duration.
+        memory_exceeded: killed by the watchdog over the tree's memory.
     """
 
     returncode: int
@@ -112,6 +127,7 @@ class Outcome:
     output_truncated: bool
     sandboxed: bool
     seconds: float
+    memory_exceeded: bool = False
 
 
 def python_env(home: Path, **extra: str) -> dict[str, str]:
@@ -169,12 +185,17 @@ def bwrap_command(argv: Sequence[str], jail: Jail, uid: int | None) -> list[str]
     for item in jail.read_only:
         host, inside = item if isinstance(item, tuple) else (item, item)
         binds.append(("--ro-bind", Path(host), Path(inside)))
-    binds.append(("--bind", Path(jail.scratch), Path(jail.scratch)))
-    parents = {p for _, _, inside in binds for p in inside.parents if p != Path("/")}
+    if jail.scratch_mb is None:
+        binds.append(("--bind", Path(jail.scratch), Path(jail.scratch)))
+    insides = [inside for _, _, inside in binds] + [Path(jail.scratch)]
+    parents = {p for inside in insides for p in inside.parents if p != Path("/")}
     for parent in sorted(parents - {Path(s) for s in _SYSTEM}, key=lambda p: len(p.parts)):
         args += ["--perms", "0755", "--dir", str(parent)]
     for flag, host, inside in binds:
         args += [flag, str(host), str(inside)]
+    if jail.scratch_mb is not None:
+        size = str(jail.scratch_mb * 2**20)  # a private mount: 1777 lets the run's uid write
+        args += ["--perms", "1777", "--size", size, "--tmpfs", str(jail.scratch)]
     args += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", str(jail.scratch), "--"]
     return args + _limited(argv, jail, -1 if uid is None else uid)
 
@@ -218,9 +239,12 @@ def _exited(pid: int) -> bool:
     return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
 
 
-def _pump(process: subprocess.Popen, stdin: bytes, jail: Jail) -> tuple[bytes, bytes, bool, bool]:
-    """Feeds stdin and reads stdout and stderr until the child ends or its time is up, kills its
-    process group, reads what is left; returns ``(stdout, stderr, timed_out, output_truncated)``."""
+def _pump(
+    process: subprocess.Popen, stdin: bytes, jail: Jail, watch: Watch
+) -> tuple[bytes, bytes, bool, bool]:
+    """Feeds stdin and reads stdout and stderr until the child ends, its time is up or ``watch``
+    says stop, kills its process group, reads what is left; returns ``(stdout, stderr,
+    timed_out, output_truncated)``."""
     deadline = time.monotonic() + jail.timeout
     kept = {process.stdout.fileno(): bytearray(), process.stderr.fileno(): bytearray()}
     writer, pending = process.stdin.fileno(), memoryview(stdin)
@@ -236,8 +260,9 @@ def _pump(process: subprocess.Popen, stdin: bytes, jail: Jail) -> tuple[bytes, b
             process.stdin.close()
         while True:
             now = time.monotonic()
-            if ending is None and (now >= deadline or _exited(process.pid)):
-                timed_out = not _exited(process.pid)
+            stop = ending is None and watch.stop(now)
+            if ending is None and (now >= deadline or stop or _exited(process.pid)):
+                timed_out = not stop and not _exited(process.pid)
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(process.pid, signal.SIGKILL)  # the whole tree, whatever it started
                 ending = now + _GRACE
@@ -291,6 +316,7 @@ def run(
     stdin: bytes = b"",
     pass_fds: Sequence[int] = (),
     sandbox: bool = True,
+    cancel=None,
 ) -> Outcome:
     """Runs ``argv`` in ``jail`` and waits for it, at most ``jail.timeout`` seconds.
 
@@ -303,6 +329,7 @@ def run(
             a pipe for results that no file in its reach can fake.
         sandbox: False runs it with the caller's rights and the same caps, without bubblewrap;
             only on the instructor's explicit request (``Outcome.sandboxed`` records it).
+        cancel: a ``threading.Event``; once set, the whole tree is killed (within 0.2 s).
 
     Returns:
         An :class:`Outcome`.
@@ -321,8 +348,8 @@ def run(
         host, inside = item if isinstance(item, tuple) else (item, item)
         if not Path(host).exists() or not Path(inside).is_absolute():
             raise ValueError(f"jail.read_only has {item!r}: no such path, or not absolute inside.")
-    for name in ("memory_mb", "max_procs", "timeout", "max_output"):
-        if not getattr(jail, name) > 0:
+    for name in ("memory_mb", "max_procs", "timeout", "max_output", "scratch_mb"):
+        if getattr(jail, name) is not None and not getattr(jail, name) > 0:
             raise ValueError(f"jail.{name}={getattr(jail, name)!r} must be positive.")
     jail = replace(jail, scratch=scratch)
     child_env = {"HOME": str(scratch), **env}
@@ -350,6 +377,16 @@ def run(
         pass_fds=tuple(pass_fds),
         start_new_session=True,
     )
-    stdout, stderr, timed_out, truncated = _pump(process, stdin, jail)
+    watch = Watch(process.pid, jail.tree_memory_mb, cancel)
+    stdout, stderr, timed_out, truncated = _pump(process, stdin, jail, watch)
     seconds = time.monotonic() - start
-    return Outcome(process.returncode, stdout, stderr, timed_out, truncated, sandbox, seconds)
+    return Outcome(
+        process.returncode,
+        stdout,
+        stderr,
+        timed_out,
+        truncated,
+        sandbox,
+        seconds,
+        watch.memory_exceeded,
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 
+from instructor.names import clean_name
 from instructor.notebook_format import CHECK_TAG, EXERCISE_TAG, Exercise, exercises
 from instructor.notebook_io import read, tags
 
@@ -73,13 +74,21 @@ def find_submissions(paths: Iterable[str | Path]) -> list[tuple[Path, Path]]:
 def student_name(path: Path, root: Path, solution_files: Iterable[str]) -> str:
     """Name the student of a submission.
 
-    ``alice/02_lstm.ipynb`` (named like a solution) gives ``alice``; any other file gives its
-    path below the root without ``.ipynb``, e.g. ``alice_02.ipynb`` gives ``alice_02``.
+    A file in a folder below the root belongs to that folder's student: ``alice/02_lstm.ipynb``
+    and ``alice/week 2/my copy.ipynb`` both give ``alice`` (so a notebook handed in twice is
+    one student's, graded once). A file directly in the root named like a solution gives the
+    root's name; any other gives its name without ``.ipynb`` (``alice_02.ipynb``: ``alice_02``).
+    The name is cleaned (:func:`instructor.names.clean_name`): ``alice_02\u200b.ipynb`` is
+    ``alice_02`` too, so it cannot take another student's row or feedback file.
     """
     relative = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
-    if path.name in set(solution_files):
-        return relative.parent.as_posix() if relative.parent != Path(".") else path.parent.name
-    return relative.with_suffix("").as_posix()
+    if len(relative.parts) > 1:
+        name = relative.parts[0]
+    elif path.name in set(solution_files):
+        name = path.parent.name
+    else:
+        name = relative.with_suffix("").as_posix()
+    return clean_name(name) or "student"
 
 
 def _tag_ids(nb) -> set[str]:

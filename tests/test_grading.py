@@ -89,7 +89,7 @@ CASES = {
     "ignores_interrupts": (with_exercise(SOLVED, moving_average=(
         "while True:\n    try:\n        while True:\n            pass\n"
         "    except BaseException:\n        pass")),
-        {**FULL, "moving_average": 0.0}, {"moving_average": "stopped"}),
+        {**FULL, "moving_average": 0.0}, {"moving_average": "time limit"}),
     "syntax": (with_exercise(SOLVED, word_counts="def word_counts(text)\n    return {}"),
                {**FULL, "word_counts": 0.0}, {"word_counts": "syntax error"}),
     "prints": (with_exercise(SOLVED, moving_average=MOVING + "\nprint('x' * 3_000_000)"),

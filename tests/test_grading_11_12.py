@@ -3,13 +3,17 @@
 The grader runs each copy of the real solution notebook in smoke mode in the sandbox, and the
 fairness corpus (``tests/fairness/<stem>/<exercise>/*.py``, alternative correct exercise cells)
 is graded in the same run: submission ``alt-i`` holds the i-th alternative of every exercise.
-About a minute per submission on 2 cores: slow.
+About a minute per submission on 2 cores: slow. CI grades the first alternative of every
+exercise and the blank copy, two at a time; ``COURSE_FULL_GRADING=1`` adds the honest copy and
+every other alternative (``benchmarks/grade_throughput.py`` grades honest copies of every
+notebook too).
 """
 
 from __future__ import annotations
 
 import copy
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -24,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FAIRNESS = Path(__file__).resolve().parent / "fairness"
 NOTEBOOKS = ["11_bptt_by_hand.ipynb", "12_encoder_decoder.ipynb"]
 LIMITS = ["--timeout", "600", "--cell-timeout", "300"]
+FULL = os.environ.get("COURSE_FULL_GRADING") == "1"
 
 needs_sandbox = pytest.mark.skipif(
     sandbox_problem() is not None, reason=f"no sandbox here: {sandbox_problem()}"
@@ -79,25 +84,27 @@ def test_honest_and_alternative_copies_get_full_marks_and_a_blank_copy_none(name
     solution = read(solutions / name)
     honest = student_notebook(solution, keep_solutions=True)
     marks = full_marks(solution)
-    write(honest, folder / "honest.ipynb")
+    if FULL:
+        write(honest, folder / "honest.ipynb")
     write(student_notebook(solution), folder / "blank.ipynb")
     by_exercise: dict[str, list[str]] = {}
     for exercise, _, source in alternatives(Path(name).stem):
         by_exercise.setdefault(exercise, []).append(source)
-    rounds = max(len(sources) for sources in by_exercise.values())
+    rounds = max(len(sources) for sources in by_exercise.values()) if FULL else 1
     for i in range(rounds):
         chosen = {e: sources[i] for e, sources in by_exercise.items() if i < len(sources)}
         write(with_cells(honest, chosen), folder / f"alt-{i}.ipynb")
     out = tmp_path / "gradebook.csv"
     args = ["grade", str(folder), "--solutions", str(solutions), "--out", str(out), *LIMITS]
-    assert main([*args, "--jobs", "1"]) == 0
+    assert main([*args, "--jobs", "2"]) == 0
     with open(out, newline="", encoding="utf-8") as handle:
         rows = {(r["student"], r["exercise"]): r for r in csv.DictReader(handle)}
 
     def points(student: str) -> dict[str, float]:
         return {e: float(r["points"]) for (s, e), r in rows.items() if s == student}
 
-    assert points("honest") == marks, {e: rows["honest", e]["reason"] for e in marks}
+    if FULL:
+        assert points("honest") == marks, {e: rows["honest", e]["reason"] for e in marks}
     assert points("blank") == dict.fromkeys(marks, 0.0)
     assert all("not attempted" in rows["blank", e]["reason"] for e in marks)
     for i in range(rounds):

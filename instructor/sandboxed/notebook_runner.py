@@ -1,6 +1,7 @@
 """Run a grading program inside the sandbox and report signed verdicts; standard library only.
 
-This file is copied alone into the grader's sandbox (it imports nothing from ``instructor``).
+This file is bound alone into the sandbox (it imports nothing from ``instructor``); the
+grader's student process (``student_process.py``) uses its cell limits too.
 It reads one JSON object from standard input::
 
     {"key": "<hex>", "channel": 5, "cell_timeout": 120, "max_output": 1000000,
@@ -32,7 +33,7 @@ class OutputLimit(BaseException):
     """The step printed more than its output cap."""
 
 
-class _CappedWriter(io.TextIOBase):
+class CappedWriter(io.TextIOBase):
     """A text stream that counts characters and raises :class:`OutputLimit` past the cap."""
 
     def __init__(self, limit: int):
@@ -48,11 +49,11 @@ class _CappedWriter(io.TextIOBase):
         return True
 
 
-def _on_alarm(signum, frame):
+def on_alarm(signum, frame):
     raise CellTimeout()
 
 
-def _outcome(result) -> dict:
+def cell_outcome(result) -> dict:
     error = result.error_before_exec or result.error_in_exec
     if error is None:
         return {"status": "ok"}
@@ -77,18 +78,18 @@ def main() -> int:
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance(colors="NoColor")
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGALRM, on_alarm)
     real_out, real_err = sys.stdout, sys.stderr
     for step in program["steps"]:
         guarded = step["kind"] != "solution"
         if guarded:
             report({"step": step["id"], "status": "begin"})
-            writer = _CappedWriter(program["max_output"])
+            writer = CappedWriter(program["max_output"])
             sys.stdout = sys.stderr = writer
             signal.setitimer(signal.ITIMER_REAL, program["cell_timeout"])
         try:
             result = shell.run_cell(step["source"], store_history=False, silent=False)
-            outcome = _outcome(result)
+            outcome = cell_outcome(result)
         except (CellTimeout, OutputLimit) as error:  # raised outside the cell's own code
             outcome = {"status": "timeout" if isinstance(error, CellTimeout) else "output"}
         finally:

@@ -1,0 +1,150 @@
+"""The grader's side of grading: one checker process per worker, and the rows of a submission.
+
+A :class:`Checker` is a ``python -m instructor.checker`` process that has run one solution
+notebook; the grader keeps one per worker thread (:class:`Checkers`) and starts another only
+when the worker moves on to another notebook, so the solution's state is built once per
+notebook and worker, not once per student. Grading a submission sends the student's exercise
+cells (as text) to the checker and turns the outcomes it reports into points with
+:func:`instructor.grading.score_exercise`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from instructor import sandbox
+from instructor.grading import GradeRow, Limits, Step, _short, refusals, score_exercise
+from instructor.notebook_format import EXERCISE_TAG
+from instructor.submissions import Solution
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class CheckerFailed(RuntimeError):
+    """The checker process could not run the solution notebook or stopped answering."""
+
+
+class Checker:
+    """One checker process serving one solution notebook."""
+
+    def __init__(self, solution: Solution, data: Path, scratch: Path):
+        self.solution = solution
+        home = scratch / f"checker-{os.getpid()}-{threading.get_ident()}"
+        home.mkdir(parents=True, exist_ok=True)
+        env = sandbox.python_env(home, COURSE_SMOKE="1", COURSE_DATA_DIR=str(data))
+        env["PYTHONPATH"] = str(ROOT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "instructor.checker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=home,
+            text=True,
+        )
+        answer = self.ask({"solution": str(solution.path.resolve())})
+        if "error" in answer:
+            self.close()
+            raise CheckerFailed(
+                f"the solution {solution.path.name} does not run: {answer['error']}"
+            )
+
+    def ask(self, command: dict) -> dict:
+        try:
+            self.process.stdin.write(json.dumps(command) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        except OSError as error:
+            raise CheckerFailed(f"the checker stopped ({error})") from None
+        if not line:
+            raise CheckerFailed(f"the checker stopped (exit status {self.process.poll()})")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Checkers:
+    """At most one live checker per worker thread: the one for the notebook it grades now."""
+
+    def __init__(self, data: Path, scratch: Path):
+        self.data, self.scratch = data, scratch
+        self.local = threading.local()
+        self.every: list[Checker] = []
+        self.lock = threading.Lock()
+
+    def get(self, solution: Solution) -> Checker:
+        current = getattr(self.local, "checker", None)
+        if current is not None and current.solution.path == solution.path:
+            if current.process.poll() is None:
+                return current
+        if current is not None:
+            current.close()
+        checker = Checker(solution, self.data, self.scratch)
+        self.local.checker = checker
+        with self.lock:
+            self.every.append(checker)
+        return checker
+
+    def close(self) -> None:
+        for checker in self.every:
+            checker.close()
+
+
+def grade_notebook(
+    submission_nb,
+    solution: Solution,
+    student: str,
+    limits: Limits,
+    checkers: Checkers,
+    use_sandbox: bool = True,
+) -> list[GradeRow]:
+    """Grade one parsed submission against its solution; one row per exercise."""
+    from instructor.grading import student_cells
+
+    answers = student_cells(submission_nb, solution)
+    refused = refusals(solution, answers) if limits.policy else {}
+    done: dict[str, tuple[float, str, str]] = {}
+    for exercise in solution.exercises:
+        if answers[exercise.id] is None:
+            why = f"not attempted: no cell tagged {EXERCISE_TAG}{exercise.id} in the notebook"
+            done[exercise.id] = (0.0, why, why)
+        elif exercise.id in refused:
+            why = _short(f"refused: {refused[exercise.id]}")
+            done[exercise.id] = (0.0, why, why)
+    if len(done) < len(solution.exercises):
+        command = {"answers": answers, "skip": sorted(done), "limits": asdict(limits),
+                   "data": str(checkers.data), "scratch": str(checkers.scratch),
+                   "sandbox": use_sandbox}  # fmt: skip
+        checker = checkers.get(solution)
+        answer = checker.ask(command)
+        if "error" in answer:
+            raise CheckerFailed(answer["error"])
+        for exercise in solution.exercises:
+            outcomes = answer["results"].get(exercise.id)
+            if exercise.id in done or not outcomes:
+                continue
+            pairs = [
+                (Step(i, o["kind"], "", exercise.id, o.get("check"), bool(o.get("hidden"))), o)
+                for i, o in enumerate(outcomes)
+            ]
+            done[exercise.id] = score_exercise(exercise, pairs, limits)
+    note = "" if use_sandbox else " [graded without sandbox]"
+    rows = []
+    for exercise in solution.exercises:
+        points, reason, feedback = done.get(exercise.id, (0.0, "not graded", "not graded"))
+        rows.append(GradeRow(student, solution.path.name, exercise.id, points, exercise.points,
+                             _short(reason) + note, _short(feedback)))  # fmt: skip
+    return rows
