@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--no-policy",
         action="store_true",
-        help="run exercise cells the exercise policy would refuse (it is advice, not a boundary)",
+        help="leave the exercise policy's advice out of the feedback (it never costs points)",
     )
 
     board = sub.add_parser("leaderboard", help="rank competition submissions")

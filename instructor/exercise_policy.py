@@ -1,15 +1,16 @@
-"""What a student's exercise cell may do, checked before the grader runs it.
+"""What a student's exercise cell should not do: advice, checked before the grader runs it.
 
-The grader runs each exercise cell with the solution's checks right after it, in the same
-Python process. Code in the cell could therefore try to change what the checks see: replace
-``np.allclose``, rebind ``len``, register an IPython input transformer, walk up stack frames to
-the grading runner, or read files. This module refuses such cells *statically*, from the syntax
-tree of the cell, with a one-line reason, before anything runs.
+The grader runs a student's cells in a sandboxed student process and every check in a separate
+checker process that never runs student code (``instructor/grading.py``), so nothing a cell does
+to its own process (replace ``np.allclose``, rebind ``len``, register an IPython input
+transformer, walk up stack frames, read files) can change a verdict. This module flags such
+constructs *statically*, from the syntax tree of the cell, with a one-line reason that the
+grader adds to the feedback as advice: a flagged cell is graded all the same, so a correct
+answer written with ``getattr`` or ``import os`` keeps its points.
 
 The policy is an allowlist where it can be (imports) and a denylist where it must be (names and
-attributes that reach the interpreter, the file system or IPython). It is one layer of three:
-the sandbox (no network, no view of the solutions) and the signed verdict channel are the
-others; ``docs/instructors.md`` states the threat model.
+attributes that reach the interpreter, the file system or IPython). ``docs/instructors.md``
+states the threat model: the two processes are the boundary, not this list.
 """
 
 from __future__ import annotations

@@ -103,6 +103,18 @@ class Checkers:
             checker.close()
 
 
+ADVICE = "policy advice (no points lost for it)"
+"""Marks a finding of the exercise policy in a reason: the cell is graded all the same."""
+
+
+def _advised(text: str, finding: str) -> str:
+    """``text`` (cut so the advice fits) followed by the policy's finding."""
+    room = 150
+    text = " ".join(text.split())
+    text = text if len(text) <= room else text[: room - 3] + "..."
+    return f"{text}; {ADVICE}: {finding}"
+
+
 def grade_notebook(
     submission_nb,
     solution: Solution,
@@ -115,14 +127,11 @@ def grade_notebook(
     from instructor.grading import student_cells
 
     answers = student_cells(submission_nb, solution)
-    refused = refusals(solution, answers) if limits.policy else {}
+    advice = refusals(solution, answers) if limits.policy else {}
     done: dict[str, tuple[float, str, str]] = {}
     for exercise in solution.exercises:
         if answers[exercise.id] is None:
             why = f"not attempted: no cell tagged {EXERCISE_TAG}{exercise.id} in the notebook"
-            done[exercise.id] = (0.0, why, why)
-        elif exercise.id in refused:
-            why = _short(f"refused: {refused[exercise.id]}")
             done[exercise.id] = (0.0, why, why)
     if len(done) < len(solution.exercises):
         command = {"answers": answers, "skip": sorted(done), "limits": asdict(limits),
@@ -145,6 +154,8 @@ def grade_notebook(
     rows = []
     for exercise in solution.exercises:
         points, reason, feedback = done.get(exercise.id, (0.0, "not graded", "not graded"))
+        if exercise.id in advice:
+            reason, feedback = (_advised(text, advice[exercise.id]) for text in (reason, feedback))
         rows.append(GradeRow(student, solution.path.name, exercise.id, points, exercise.points,
                              _short(reason) + note, _short(feedback)))  # fmt: skip
     return rows

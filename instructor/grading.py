@@ -14,9 +14,11 @@ Two processes grade one notebook; student code and verdicts never share one:
 
 So a wrong exercise 1 cannot cost the points of exercise 2, and whatever the student's cell
 does to its own process (patching NumPy, walking frames, lying ``__eq__``) stays there. The
-exercise policy (:mod:`instructor.exercise_policy`) is advice: a flagged cell is refused with a
-clear reason (``Limits.policy``), but no route to points depends on it. This module finds the
-student's cells and turns the outcomes of checks into points, reasons and feedback.
+exercise policy (:mod:`instructor.exercise_policy`) is advice: a flagged cell is graded like any
+other, and the policy's reason is added to its feedback (``Limits.policy``), so an honest student
+learns what to avoid and a correct answer keeps its points; no route to points depends on it.
+This module finds the student's cells and turns the outcomes of checks into points, reasons and
+feedback.
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ class Limits:
     ``max_output``: characters an exercise cell may print; ``memory_mb``: the student process
     tree's memory, all processes together; ``max_procs``: its processes and threads;
     ``disk_mb``: the student process's writable scratch folder (a tmpfs of that size in the
-    sandbox; its ``/tmp`` is another, of 512 MiB); ``policy``: refuse exercise cells the
-    exercise policy flags (advice: with or without it, no student code ever runs next to a
-    check).
+    sandbox; its ``/tmp`` is another, of 512 MiB); ``policy``: add the exercise policy's
+    advice to the feedback of cells it flags (advice only: flagged cells are graded all the
+    same, and no student code ever runs next to a check).
     """
 
     timeout: float = 300
@@ -112,7 +114,7 @@ def student_cells(submission_nb, solution: Solution) -> dict[str, str | None]:
 
 
 def refusals(solution: Solution, answers: dict[str, str | None]) -> dict[str, str]:
-    """Exercise id -> why the policy refuses the student's cell (only refused ones)."""
+    """Exercise id -> what the policy advises against in the student's cell (flagged ones)."""
     refused = {}
     cells = solution.nb.cells
     for exercise in solution.exercises:

@@ -31,14 +31,6 @@ SOLUTIONS = load_solutions(ROOT / "solutions")
 MINIMUM = 2
 IN_CI = ("01_one_hot_encoding.ipynb", "03_simplernn_lstm_gru.ipynb", "07_lstm_gru_gates.ipynb")
 FULL = os.environ.get("COURSE_FULL_GRADING") == "1"
-POLICY_REFUSES = {
-    "03_simplernn_lstm_gru.ipynb": (
-        "not fixed: the exercise policy (on by default) refuses build_model/functional.py's "
-        "getattr(keras.layers, cell_type), an honest idiom, and the refusal scores 0"
-    ),
-}
-"""Known unfairness that is not fixed yet: a strict xfail, so that a fix shows up as a failure
-here and the entry is removed."""
 
 
 def alternatives(stem: str, exercise: str) -> list[Path]:
@@ -89,15 +81,7 @@ def _submissions(name: str) -> list:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sandbox_problem() is not None, reason=f"no sandbox: {sandbox_problem()}")
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=POLICY_REFUSES[n], strict=True))
-        if n in POLICY_REFUSES
-        else n
-        for n in sorted(SOLUTIONS)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(SOLUTIONS))
 def test_every_alternative_gets_full_marks(tmp_path, name):
     """About two student runs of one notebook; the notebooks outside :data:`IN_CI` need
     ``COURSE_FULL_GRADING=1``."""

@@ -58,30 +58,34 @@ CASES = {
     # Cheats from the issue.
     "transformer": (with_exercise(STUB, moving_average=(
         "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])")),
-        dict.fromkeys(FULL, 0.0), {"moving_average": "refused"}),
+        dict.fromkeys(FULL, 0.0), {"moving_average": "policy advice"}),
     "forged_results": (with_exercise(STUB, moving_average=(
         "import json, os\nopen('../results.json', 'w').write(json.dumps({'cells': {}}))\n"
-        "os.kill(os.getppid(), 9)")), dict.fromkeys(FULL, 0.0), {"moving_average": "refused"}),
+        "os.kill(os.getppid(), 9)")), dict.fromkeys(FULL, 0.0),
+        {"moving_average": "policy advice"}),
     "reads_answers": (with_exercise(STUB, word_counts=(
         "import helpers, pathlib\nfolder = pathlib.Path(helpers.__file__).parents[1]\n"
         "exec(open(folder / 'solutions' / '01_warmup.ipynb').read())")),
-        dict.fromkeys(FULL, 0.0), {"word_counts": "refused"}),
+        dict.fromkeys(FULL, 0.0), {"word_counts": "policy advice"}),
     # More cheats.
     "patches_numpy": (with_exercise(SOLVED, moving_average=(
         "def moving_average(x, window):\n    return x\nnp.allclose = lambda *a, **k: True")),
-        {**FULL, "moving_average": 0.0}, {"moving_average": "refused"}),
+        {**FULL, "moving_average": 0.0}, {"moving_average": "policy advice"}),
     "rebinds_builtin": (with_exercise(SOLVED, word_counts=(
         "def word_counts(text):\n    return {}\nisinstance = lambda *a: True")),
-        {**FULL, "word_counts": 0.0}, {"word_counts": "refused"}),
+        {**FULL, "word_counts": 0.0}, {"word_counts": "policy advice"}),
     "always_equal": (with_exercise(SOLVED, word_counts=(
         "class Anything(dict):\n    def __eq__(self, other):\n        return True\n"
         "def word_counts(text):\n    return Anything()")),
-        {**FULL, "word_counts": 0.0}, {"word_counts": "refused"}),
+        {**FULL, "word_counts": 0.0}, {"word_counts": "policy advice"}),
     "frame_walk": (with_exercise(SOLVED, word_counts=(
         "def gen():\n    yield 1\ng = gen()\nrunner = g.gi_frame.f_back\n"
         "def word_counts(text):\n    return {}")),
-        {**FULL, "word_counts": 0.0}, {"word_counts": "refused"}),
+        {**FULL, "word_counts": 0.0}, {"word_counts": "policy advice"}),
     "edits_checks": (copy.deepcopy(STUB), dict.fromkeys(FULL, 0.0), {}),
+    # The policy is advice: a correct answer it flags keeps its points, with the advice.
+    "advised_but_correct": (with_exercise(SOLVED, moving_average="import os\n" + MOVING),
+                            FULL, {"moving_average": "policy advice"}),
     # Honest mistakes cost only their own points.
     "loops": (with_exercise(SOLVED, moving_average=(
         "def moving_average(x, window):\n    return x\nwhile True:\n    pass")),
@@ -235,9 +239,9 @@ def test_a_wrong_exercise_1_does_not_cost_exercise_2_and_named_checks_split_the_
     wrong_first = with_exercise(student_notebook(solution, keep_solutions=True),
                                 double="def double(x):\n    return x")  # fmt: skip
     write(wrong_first, folder / "fair.ipynb")
-    refused_first = with_exercise(student_notebook(solution, keep_solutions=True),
+    advised_first = with_exercise(student_notebook(solution, keep_solutions=True),
                                   double="import os\ndef double(x):\n    return 2 * x")  # fmt: skip
-    write(refused_first, folder / "refused.ipynb")
+    write(advised_first, folder / "advised.ipynb")
     missing_first = student_notebook(solution, keep_solutions=True)
     missing_first.cells = [c for c in missing_first.cells if "exercise:double" not in tags(c)]
     write(missing_first, folder / "missing.ipynb")
@@ -250,9 +254,12 @@ def test_a_wrong_exercise_1_does_not_cost_exercise_2_and_named_checks_split_the_
         rows = {(r["student"], r["exercise"]): r for r in csv.DictReader(handle)}
     assert rows["fair", "double"]["points"] == "0"
     assert rows["fair", "stats"]["points"] == "3", rows["fair", "stats"]["reason"]
-    for student in ("refused", "missing"):  # a skipped exercise's checks still set up names
-        assert rows[student, "double"]["points"] == "0"
-        assert rows[student, "stats"]["points"] == "3", rows[student, "stats"]["reason"]
+    assert rows["missing", "double"]["points"] == "0"  # a skipped exercise's checks still
+    assert rows["missing", "stats"]["points"] == "3", rows["missing", "stats"]["reason"]  # set up
+    assert rows["advised", "double"]["points"] == "1"  # flagged (import os) but correct: graded
+    assert "policy advice" in rows["advised", "double"]["reason"]
+    assert "os" in rows["advised", "double"]["reason"]
+    assert rows["advised", "stats"]["points"] == "3", rows["advised", "stats"]["reason"]
     assert rows["partial", "stats"]["points"] == "2"
     assert "'max'" in rows["partial", "stats"]["reason"]
     assert "'sum'" not in rows["partial", "stats"]["reason"]
