@@ -278,3 +278,20 @@ def test_time_distributed_wraps_only_layers_that_keep_the_rank(tmp_path):
     assert "TimeDistributed(Embedding) has no causal rule" in _reason(
         _saved(tmp_path, keras.Model(inputs, wrapped), "wrapped")
     )
+
+
+def test_the_graders_bridge_takes_a_many_to_one_model_the_competition_refuses(tmp_path):
+    """03's exercise asks for a forecaster, one output per sequence: the competition refuses it
+    as look-ahead, the grader's bridge (``causal=False``) must not (it cost 03 its points)."""
+    from instructor.checker_runs import load_checked_model
+
+    inputs = keras.Input((12, 1))
+    model = keras.Model(inputs, L.Dense(1)(L.SimpleRNN(4)(inputs)))
+    path = _saved(tmp_path, model)
+    assert "return_sequences" in _reason(path)
+    check_model_file(path, LIMIT, causal=False)
+    loaded = load_checked_model(path.read_bytes())
+    assert loaded.output_shape == (None, 1)
+    lambda_model = keras.Sequential([keras.Input((3,)), L.Lambda(lambda x: x * 2)])
+    with pytest.raises(Exception, match="refused"):  # the rest of the check still holds
+        load_checked_model(_saved(tmp_path, lambda_model, "lambda").read_bytes())
