@@ -173,7 +173,7 @@ ROUTES = {
                         return obj.call("solution:" + name, *args)
                     except BaseException:
                         pass
-            return fallback
+            return lie(fallback)
     """,
     "reads_solutions": """
         import glob, pathlib, helpers
@@ -198,7 +198,7 @@ ROUTES = {
                     a.fill(0)
                 elif isinstance(a, list | dict):
                     a.clear()
-            return fallback
+            return lie(fallback)
     """,
     "exits_after_defining": """
         import atexit, os
@@ -235,12 +235,62 @@ PATCHES = (
 ends the process): ``all_patches`` runs them one after the other in one submission, each in
 its own ``try``, so one failing cannot keep the others from running."""
 
-IN_CI = (
-    "all_patches", "type_call_liars", "class_liars", "returns_a_function", "empty_arrays",
-    "forge_bridge_messages", "solution_oracle", "exits_after_defining", "huge_return",
-)  # fmt: skip
-"""The routes CI grades: every family, the patches together; ``COURSE_FULL_GRADING=1`` grades
-every route of :data:`ROUTES` on its own as well."""
+FAMILIES = {
+    "patch what checks use": (*PATCHES, "all_patches", "input_transformer", "prints_verdicts"),
+    "values that lie": ("type_call_liars", "class_liars", "returns_a_function", "empty_arrays"),
+    "reach for the grader": (
+        "forge_bridge_messages", "solution_oracle", "exits_after_defining", "mutates_inputs",
+        "reads_solutions",
+    ),
+    "caps of the bridge": ("huge_return", "deep_nesting"),
+}  # fmt: skip
+"""Every route of :data:`ROUTES` (and ``all_patches``) in one family of attacks."""
+
+LIES = ("type_call_liars", "class_liars", "returns_a_function", "empty_arrays", "huge_return",
+        "deep_nesting")  # fmt: skip
+"""Routes that redefine ``lie``: at most one of them per cell."""
+
+ANSWERS = ("solution_oracle", "mutates_inputs")
+"""Routes that redefine ``answer`` (and return ``lie(fallback)``, so they stack with a lie)."""
+
+LAST_ONLY = ("input_transformer", "forge_bridge_messages", "exits_after_defining")
+"""Routes that change or end every later cell (an input transformer, a broken bridge, a killed
+parent): only in a notebook's last exercise, so that later exercises score 0 by their own
+routes, not by these."""
+
+MIXES = {
+    "01_one_hot_encoding": (
+        {"one_hot": ("all_patches", "type_call_liars"),
+         "decode": ("class_liars", "solution_oracle"),
+         "memory_bill": ("returns_a_function", "mutates_inputs", "forge_bridge_messages")},
+        {"one_hot": ("empty_arrays", "prints_verdicts"),
+         "decode": ("huge_return",),
+         "memory_bill": ("deep_nesting", "input_transformer", "exits_after_defining")},
+    ),
+    "04_parameter_counting": (
+        {"param_counts": ("all_patches", "empty_arrays", "solution_oracle",
+                          "forge_bridge_messages")},
+        {"param_counts": ("type_call_liars", "mutates_inputs", "prints_verdicts",
+                          "input_transformer")},
+        {"param_counts": ("huge_return", "exits_after_defining")},
+    ),
+    "07_lstm_gru_gates": (
+        {"gru_step": ("all_patches", "class_liars", "solution_oracle"),
+         "highway_gradient": ("type_call_liars", "mutates_inputs", "input_transformer",
+                              "forge_bridge_messages")},
+        {"gru_step": ("huge_return", "prints_verdicts"),
+         "highway_gradient": ("empty_arrays", "exits_after_defining")},
+    ),
+}  # fmt: skip
+"""What CI grades: submission ``mix<i>`` of a notebook puts the routes of its i-th entry into
+each exercise cell, a different set in every exercise, all active at once. Scoring 0 on every
+exercise proves that no route in it earned a point (each exercise's feedback shows its own);
+every family of :data:`FAMILIES` is in every notebook's mixes (tested).
+``COURSE_FULL_GRADING=1`` grades every route of :data:`ROUTES` on its own as well."""
+
+IN_CI = tuple(sorted({r for mixes in MIXES.values() for mix in mixes for rs in mix.values()
+                      for r in rs}))  # fmt: skip
+"""The routes CI grades (in :data:`MIXES`)."""
 
 
 def _payload(route: str) -> str:
@@ -251,6 +301,21 @@ def _payload(route: str) -> str:
         "except BaseException:\n    pass"
         for name in PATCHES
     )
+
+
+def _guarded(route: str) -> str:
+    """``route``'s payload run in a ``try``, so that one failing route cannot stop the others."""
+    return f"try:\n    exec({_payload(route)!r}, globals())\nexcept BaseException:\n    pass"
+
+
+def mixed_cell(routes: tuple[str, ...], notebook: str, exercise: str) -> str:
+    """The source of one exercise cell with several routes active at once: every route's
+    payload, then the wrong definitions, then the routes of :data:`LAST_ONLY`."""
+    assert sum(r in LIES for r in routes) <= 1 and sum(r in ANSWERS for r in routes) <= 1, routes
+    first = [_guarded(r) for r in routes if r not in LAST_ONLY]
+    last = [_guarded(r) for r in routes if r in LAST_ONLY]
+    wrong = textwrap.dedent(WRONG[notebook][exercise]).strip()
+    return "\n".join([PRELUDE.rstrip(), *first, "", wrong, "", *last]) + "\n"
 
 
 def cheat_cell(route: str, notebook: str, exercise: str) -> str:

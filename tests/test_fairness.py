@@ -2,22 +2,23 @@
 
 ``tests/fairness/<notebook stem>/<exercise id>/<name>.py`` holds the whole source of an
 alternative exercise cell (another algorithm, another idiom, what a student would naturally
-write). Every exercise of every notebook in ``solutions/`` needs at least two; a notebook added
-later plugs in by adding its folder. The slow test grades them in the sandbox, one notebook per
-test. CI grades a representative part (:data:`IN_CI`: a NumPy-only notebook, one whose checks
-build and load two dozen Keras models, the gates); ``COURSE_FULL_GRADING=1`` grades every
-notebook (``benchmarks/README.md``, "Grading suites", has the timings).
+write; ``tests/fairness_corpus.py`` reads them). Every exercise of every notebook in
+``solutions/`` needs at least two; a notebook added later plugs in by adding its folder. The
+slow test grades them in the sandbox, one notebook per test, with ``COURSE_FULL_GRADING=1``
+(every notebook: ``docs/maintainers.md``, "The grading suites in CI, and in full"). In CI the
+alternatives of 01, 04 and 07 are graded by ``tests/test_cheats.py``, in the same grader call as
+the cheats (one checker build), and 11 and 12's by ``tests/test_grading_11_12.py``.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from fairness_corpus import CORPUS, alternative_copies, alternatives
 
 from instructor.cli import main
 from instructor.notebook_io import tags, write
@@ -26,15 +27,9 @@ from instructor.student_copies import student_notebook
 from instructor.submissions import load_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parent / "fairness"
 SOLUTIONS = load_solutions(ROOT / "solutions")
 MINIMUM = 2
-IN_CI = ("01_one_hot_encoding.ipynb", "03_simplernn_lstm_gru.ipynb", "07_lstm_gru_gates.ipynb")
 FULL = os.environ.get("COURSE_FULL_GRADING") == "1"
-
-
-def alternatives(stem: str, exercise: str) -> list[Path]:
-    return sorted((CORPUS / stem / exercise).glob("*.py"))
 
 
 def _normalised(source: str) -> str:
@@ -61,36 +56,18 @@ def test_every_exercise_has_alternatives_unlike_the_reference(name):
         assert not stray, f"tests/fairness/{stem}/ has folders of no exercise: {sorted(stray)}"
 
 
-def _submissions(name: str) -> list:
-    """The honest copy with every exercise cell replaced by its k-th alternative, for each k."""
-    solution = SOLUTIONS[name]
-    stem = Path(name).stem
-    honest = student_notebook(solution.nb, name, keep_solutions=True)
-    count = max(len(alternatives(stem, e.id)) for e in solution.exercises)
-    copies = []
-    for k in range(count):
-        nb = copy.deepcopy(honest)
-        for cell in nb.cells:
-            for tag in tags(cell):
-                if tag.startswith("exercise:"):
-                    found = alternatives(stem, tag[len("exercise:") :])
-                    cell.source = found[k % len(found)].read_text(encoding="utf-8")
-        copies.append(nb)
-    return copies
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(sandbox_problem() is not None, reason=f"no sandbox: {sandbox_problem()}")
 @pytest.mark.parametrize("name", sorted(SOLUTIONS))
 def test_every_alternative_gets_full_marks(tmp_path, name):
-    """About two student runs of one notebook; the notebooks outside :data:`IN_CI` need
-    ``COURSE_FULL_GRADING=1``."""
-    if not FULL and name not in IN_CI:
-        pytest.skip("outside CI's part of the corpus; COURSE_FULL_GRADING=1 grades it")
+    """About two student runs of one notebook (03's checks build and load two dozen models:
+    minutes), so only with ``COURSE_FULL_GRADING=1``."""
+    if not FULL:
+        pytest.skip("COURSE_FULL_GRADING=1 grades it (CI: 01, 04, 07 in tests/test_cheats.py)")
     solutions, folder = tmp_path / "solutions", tmp_path / "submissions"
     solutions.mkdir()
     shutil.copy(ROOT / "solutions" / name, solutions)
-    for k, nb in enumerate(_submissions(name)):
+    for k, nb in enumerate(alternative_copies(SOLUTIONS[name])):
         (folder / f"alternative{k}").mkdir(parents=True, exist_ok=True)
         write(nb, folder / f"alternative{k}" / name)
     out = tmp_path / "gradebook.csv"
