@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import threading
 from collections.abc import Iterable
 
 ALLOWED_IMPORTS = frozenset(
@@ -219,10 +220,22 @@ def _parameters(tree: ast.Module) -> set[str]:
     return names - {"self"}
 
 
+_PARSING = threading.Lock()
+
+
+def _parse(source: str) -> ast.Module:
+    """``ast.parse``, one thread at a time. The grader checks cells from several threads
+    (``--jobs``), and CPython 3.11's AST constructor keeps its recursion count per interpreter,
+    not per thread: two parses at once fail with ``SystemError: AST constructor recursion depth
+    mismatch``, which graded honest students' notebooks as a grader error (gh-106905)."""
+    with _PARSING:
+        return ast.parse(_python(source))
+
+
 def bound_names(source: str) -> set[str]:
     """Names a cell binds at module level; empty for a cell that does not parse."""
     try:
-        return _bound_at_top(ast.parse(_python(source)))
+        return _bound_at_top(_parse(source))
     except SyntaxError:
         return set()
 
@@ -233,7 +246,7 @@ def protected_names(solution_sources: Iterable[str]) -> set[str]:
     protected = {name for name in dir(builtins) if not name.startswith("_")}
     for source in solution_sources:
         try:
-            tree = ast.parse(_python(source))
+            tree = _parse(source)
         except SyntaxError:
             continue
         for node in tree.body:
@@ -260,7 +273,7 @@ def violations(source: str, protected: set[str], may_bind: set[str]) -> list[str
         may_bind: names the solution's own exercise cell binds; those may be (re)defined.
     """
     try:
-        tree = ast.parse(_python(source))
+        tree = _parse(source)
     except SyntaxError:
         return []  # the runner reports the syntax error with its line
     found: list[str] = []

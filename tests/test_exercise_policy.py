@@ -98,3 +98,41 @@ def test_every_solution_exercise_cell_passes_the_policy(path):
         cell = nb.cells[exercise.exercise_cell].source
         found = violations(cell, protected_names(earlier), bound_names(cell))
         assert found == [], f"{path.name} {exercise.id}: the solution itself is refused: {found}"
+
+
+def test_the_policy_parses_safely_from_several_threads_at_once():
+    """The grader runs the policy from ``--jobs`` threads. CPython 3.11's AST constructor keeps
+    one recursion count per interpreter: parses racing in threads (a finaliser switching threads
+    mid-parse) raised ``SystemError: AST constructor recursion depth mismatch``, which graded
+    honest students' notebooks as grader errors. The policy parses one thread at a time."""
+    import gc
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from instructor.exercise_policy import violations
+
+    source = "\n".join(
+        f"def f{i}(x):\n    return [[[[x + {i}]]]] if x else {{'a': (1, 2, [3])}}"
+        for i in range(300)
+    )
+
+    class SwitchesThreads:
+        def __del__(self):
+            time.sleep(0)
+
+    def work(_):
+        for _ in range(10):
+            junk = [SwitchesThreads() for _ in range(50)]
+            for item in junk:
+                item.cycle = item
+            del junk
+            assert violations(source, set(), set()) == []
+        return True
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50, 1, 1)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            assert all(pool.map(work, range(8)))
+    finally:
+        gc.set_threshold(*thresholds)
