@@ -154,4 +154,4 @@ def test_honest_and_fair_copies_get_full_marks_and_blank_copies_zero(graded, not
         )
     blank = _rows(graded, "blank", notebook)
     assert set(blank) == set(WRONG[notebook])
-    assert all(float(r["points"]) == 0 and "not attempted" in r["reason"] for r in blank.values())
+    assert all(float(r["points"]) == 0 for r in blank.values()), blank  # 04: a failed check
