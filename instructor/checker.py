@@ -129,8 +129,17 @@ class _Null(io.TextIOBase):
         return len(text)
 
 
-def run_check(state: SolutionState, exercise: str, defined: dict, run: StudentRun, limits: dict):
-    """Run one exercise's check segments against the student's names; a list of outcomes."""
+def run_check(
+    state: SolutionState,
+    exercise: str,
+    defined: dict,
+    run: StudentRun,
+    limits: dict,
+    outcomes: list[dict],
+) -> None:
+    """Run one exercise's check segments against the student's names, appending each outcome to
+    ``outcomes`` as it comes: a run that ends inside a check keeps what it has (a crash or a hang
+    during a check once lost the outcomes, and the exercise scored as passed)."""
     namespace = dict(state.snapshots[exercise])
     for name in state.names[exercise]:
         namespace.pop(name, None)
@@ -138,7 +147,6 @@ def run_check(state: SolutionState, exercise: str, defined: dict, run: StudentRu
         if name not in state.names[exercise] or type(entry) is not dict:
             continue
         namespace[name] = run.proxy(name) if entry == {"function": True} else entry.get("value")
-    outcomes = []
     # Visible segments first (a stable sort): until a hidden check has given the student process
     # its data, what that process says may be echoed in feedback; after, nothing it says is.
     segments = sorted(check_segments(state.checks[exercise]), key=lambda s: s.hidden)
@@ -166,7 +174,6 @@ def run_check(state: SolutionState, exercise: str, defined: dict, run: StudentRu
                              "evalue": str(error)[:2000]})  # fmt: skip
         finally:
             run.bridge.deadline, run.bridge.per_call = run.deadline, None
-    return outcomes
 
 
 def grade(state: SolutionState, command: dict) -> dict:
@@ -189,6 +196,13 @@ def grade(state: SolutionState, command: dict) -> dict:
         if exercise.id not in results and exercise.id not in skip and answers.get(exercise.id):
             why = "was not reached: the run stopped before it (time limit, memory cap or a crash)"
             results[exercise.id] = [{"kind": "student", "status": "killed", "evalue": why}]
+        outcomes = results.get(exercise.id, [])
+        checked = sum(o.get("kind") == "check" for o in outcomes)
+        if outcomes and outcomes[0].get("status") == "ok":
+            if checked < len(check_segments(state.checks[exercise.id])):  # fail closed
+                why = "the run stopped during this exercise's checks (time limit or a crash)"
+                outcomes.append({"kind": "check", "check": None, "hidden": False,
+                                 "status": "killed", "evalue": why})  # fmt: skip
     return {"results": results}
 
 

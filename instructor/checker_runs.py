@@ -125,8 +125,8 @@ class StudentRun:
                 self.checking = True
                 try:
                     defined = defined if type(defined) is dict else {}
-                    self.results[exercise] += self.run_check(
-                        self.state, exercise, defined, self, self.limits
+                    self.run_check(
+                        self.state, exercise, defined, self, self.limits, self.results[exercise]
                     )
                 finally:
                     self.checking = False

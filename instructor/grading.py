@@ -204,6 +204,9 @@ def score_exercise(
         why = _student_failure(student[0], exercise.id, limits)
         return 0.0, why, why
     checks = [(s, o) for s, o in results if s.kind == "check"]
+    if not checks:  # every exercise has a check cell: no outcome means its checks never ran
+        why = f"not graded: the checks of {exercise.id} did not run"
+        return 0.0, why, why
     named = list(dict.fromkeys(s.check for s, _ in checks if s.check is not None))
     failures = [(s, o) for s, o in checks if o["status"] != "ok"]
     if any(o.get("ename") == "NotImplementedError" for _, o in failures):

@@ -217,6 +217,10 @@ ROUTES = {
                 v = [v]
             return v
     """,
+    "crashes_during_check": """
+        import ctypes  # the check's call kills the student process (fourth attack review: the
+        answer = lambda name, args, fallback: ctypes.string_at(0)  # outcomes were lost, 3/3)
+    """,
     "prints_verdicts": """
         import sys
         for _ in range(1000):
@@ -240,7 +244,7 @@ FAMILIES = {
     "values that lie": ("type_call_liars", "class_liars", "returns_a_function", "empty_arrays"),
     "reach for the grader": (
         "forge_bridge_messages", "solution_oracle", "exits_after_defining", "mutates_inputs",
-        "reads_solutions",
+        "reads_solutions", "crashes_during_check",
     ),
     "caps of the bridge": ("huge_return", "deep_nesting"),
 }  # fmt: skip
@@ -250,8 +254,9 @@ LIES = ("type_call_liars", "class_liars", "returns_a_function", "empty_arrays", 
         "deep_nesting")  # fmt: skip
 """Routes that redefine ``lie``: at most one of them per cell."""
 
-ANSWERS = ("solution_oracle", "mutates_inputs")
-"""Routes that redefine ``answer`` (and return ``lie(fallback)``, so they stack with a lie)."""
+ANSWERS = ("solution_oracle", "mutates_inputs", "crashes_during_check")
+"""Routes that redefine ``answer`` (returning ``lie(fallback)``, so they stack with a lie, or
+never returning)."""
 
 LAST_ONLY = ("input_transformer", "forge_bridge_messages", "exits_after_defining")
 """Routes that change or end every later cell (an input transformer, a broken bridge, a killed
@@ -264,7 +269,7 @@ MIXES = {
          "decode": ("class_liars", "solution_oracle"),
          "memory_bill": ("returns_a_function", "mutates_inputs", "forge_bridge_messages")},
         {"one_hot": ("empty_arrays", "prints_verdicts"),
-         "decode": ("huge_return",),
+         "decode": ("huge_return", "crashes_during_check"),
          "memory_bill": ("deep_nesting", "input_transformer", "exits_after_defining")},
     ),
     "04_parameter_counting": (
@@ -278,7 +283,7 @@ MIXES = {
         {"gru_step": ("all_patches", "class_liars", "solution_oracle"),
          "highway_gradient": ("type_call_liars", "mutates_inputs", "input_transformer",
                               "forge_bridge_messages")},
-        {"gru_step": ("huge_return", "prints_verdicts"),
+        {"gru_step": ("huge_return", "prints_verdicts", "crashes_during_check"),
          "highway_gradient": ("empty_arrays", "exits_after_defining")},
     ),
 }  # fmt: skip
