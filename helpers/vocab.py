@@ -60,7 +60,8 @@ class CharVocab:
                     "characters, e.g. CharVocab.from_text(text)."
                 )
         if len(set(chars)) != len(chars):
-            dupes = sorted({c for c in chars if chars.count(c) > 1})
+            seen: set[str] = set()
+            dupes = sorted({c for c in chars if c in seen or seen.add(c)})  # linear time
             raise ValueError(f"chars holds duplicates {dupes!r}; each character may appear once.")
         if UNKNOWN_CHAR in chars:
             raise ValueError(

@@ -24,6 +24,11 @@ from instructor.notebook_format import EXERCISE_TAG
 from instructor.submissions import Solution
 
 ROOT = Path(__file__).resolve().parents[1]
+BUILD_TIMEOUT = 3600
+"""Seconds a checker may take to run the solution notebook once (trusted code; a hang is ours)."""
+CHECKER_GRACE = 120
+"""Seconds a checker may take beyond the notebook's ``timeout`` to answer for one student (its
+own work: checks, decoding the student's data, loading models) before it is killed."""
 
 
 class CheckerFailed(RuntimeError):
@@ -48,22 +53,36 @@ class Checker:
             cwd=home,
             text=True,
         )
-        answer = self.ask({"solution": str(solution.path.resolve())})
+        answer = self.ask({"solution": str(solution.path.resolve())}, timeout=BUILD_TIMEOUT)
         if "error" in answer:
             self.close()
             raise CheckerFailed(
                 f"the solution {solution.path.name} does not run: {answer['error']}"
             )
 
-    def ask(self, command: dict) -> dict:
+    def ask(self, command: dict, timeout: float) -> dict:
+        """Send one student's command; the checker is killed if it has not answered within
+        ``timeout`` seconds (a submission whose data is slow to decode or check costs the class
+        at most that; fourth attack review: a 80,000-character vocabulary held it 132 s)."""
+        watchdog = threading.Timer(timeout, self.process.kill)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             self.process.stdin.write(json.dumps(command) + "\n")
             self.process.stdin.flush()
             line = self.process.stdout.readline()
         except OSError as error:
             raise CheckerFailed(f"the checker stopped ({error})") from None
+        finally:
+            watchdog.cancel()
         if not line:
-            raise CheckerFailed(f"the checker stopped (exit status {self.process.poll()})")
+            try:
+                status = self.process.wait(timeout=10)  # its output closed: it has ended
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                status = self.process.wait()
+            why = f"took over {timeout:.0f} s" if status == -9 else f"exit status {status}"
+            raise CheckerFailed(f"the checker stopped ({why})")
         return json.loads(line)
 
     def close(self) -> None:
@@ -138,7 +157,7 @@ def grade_notebook(
                    "data": str(checkers.data), "scratch": str(checkers.scratch),
                    "sandbox": use_sandbox}  # fmt: skip
         checker = checkers.get(solution)
-        answer = checker.ask(command)
+        answer = checker.ask(command, timeout=limits.timeout + CHECKER_GRACE)
         if "error" in answer:
             raise CheckerFailed(answer["error"])
         for exercise in solution.exercises:

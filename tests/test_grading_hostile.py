@@ -214,3 +214,31 @@ def test_a_failed_hidden_check_and_a_tainted_message_echo_nothing_of_the_student
               "evalue": "got shape (3,), expected (2,); have a look at the windows"}  # fmt: skip
     _, _, feedback = _scored([student, honest])
     assert "have a look" in feedback  # an untainted visible message is shown as it is
+
+
+def test_a_checker_that_does_not_answer_in_time_is_killed_and_named():
+    """Fourth attack review: a slow-to-decode answer (an 80,000-character vocabulary) held the
+    checker 132 s past --timeout; one student may cost the class at most timeout + grace."""
+    import subprocess
+
+    from instructor.grade_checkers import Checker, CheckerFailed
+
+    checker = object.__new__(Checker)
+    checker.process = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    with pytest.raises(CheckerFailed, match=r"^the checker stopped \(took over 1 s\)$"):
+        checker.ask({"answers": {}}, timeout=1)
+    assert checker.process.poll() == -9
+
+
+def test_an_exercise_whose_checks_never_ran_scores_nothing():
+    """Fourth attack review: a student process that crashed during a check lost the outcomes,
+    and the exercise scored as passed. Every exercise has a check cell: no outcome, no points."""
+    exercise = Exercise("ex", 0, 1, 1.0)
+    student = (Step(0, "student", "", "ex", None, False), {"kind": "student", "status": "ok"})
+    points, reason, _ = score_exercise(exercise, [student], Limits())
+    assert (points, reason) == (0.0, "not graded: the checks of ex did not run")
