@@ -63,7 +63,8 @@ class Checker:
     def ask(self, command: dict, timeout: float) -> dict:
         """Send one student's command; the checker is killed if it has not answered within
         ``timeout`` seconds (a submission whose data is slow to decode or check costs the class
-        at most that; fourth attack review: a 80,000-character vocabulary held it 132 s)."""
+        at most that; the attack review of the two-process design: an 80,000-character
+        vocabulary held it 132 s)."""
         watchdog = threading.Timer(timeout, self.process.kill)
         watchdog.daemon = True
         watchdog.start()

@@ -218,8 +218,8 @@ ROUTES = {
             return v
     """,
     "crashes_during_check": """
-        import ctypes  # the check's call kills the student process (fourth attack review: the
-        answer = lambda name, args, fallback: ctypes.string_at(0)  # outcomes were lost, 3/3)
+        import ctypes  # the check's call kills the student process (attack review of the
+        answer = lambda name, args, fallback: ctypes.string_at(0)  # design: it scored 3/3)
     """,
     "prints_verdicts": """
         import sys

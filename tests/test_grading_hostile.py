@@ -217,8 +217,9 @@ def test_a_failed_hidden_check_and_a_tainted_message_echo_nothing_of_the_student
 
 
 def test_a_checker_that_does_not_answer_in_time_is_killed_and_named():
-    """Fourth attack review: a slow-to-decode answer (an 80,000-character vocabulary) held the
-    checker 132 s past --timeout; one student may cost the class at most timeout + grace."""
+    """Attack review of the two-process design: a slow-to-decode answer (an 80,000-character
+    vocabulary) held the checker 132 s past --timeout; one student may cost the class at most
+    timeout + grace."""
     import subprocess
 
     from instructor.grade_checkers import Checker, CheckerFailed
@@ -236,8 +237,9 @@ def test_a_checker_that_does_not_answer_in_time_is_killed_and_named():
 
 
 def test_an_exercise_whose_checks_never_ran_scores_nothing():
-    """Fourth attack review: a student process that crashed during a check lost the outcomes,
-    and the exercise scored as passed. Every exercise has a check cell: no outcome, no points."""
+    """Attack review of the two-process design: a student process that crashed during a check
+    lost the outcomes, and the exercise scored as passed. Every exercise has a check cell: no
+    outcome, no points."""
     exercise = Exercise("ex", 0, 1, 1.0)
     student = (Step(0, "student", "", "ex", None, False), {"kind": "student", "status": "ok"})
     points, reason, _ = score_exercise(exercise, [student], Limits())
