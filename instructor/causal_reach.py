@@ -11,10 +11,14 @@ Time is axis 1 throughout: every axis-like setting is held to the last axis by
 :mod:`instructor.model_check`, and the rank of every tensor is followed too, so that the last
 axis is never the time axis (a ``Dense`` on ``(batch, time)`` ids would mix every position) and
 no merge or operation broadcasts tensors of different ranks (Keras' merges insert the missing
-axes at axis 1, which moves the time axis). Keras masks need no rule of
-their own: a mask is computed pointwise from a tensor and only pointwise, merge, recurrent and
-attention layers carry it (``ZeroPadding1D``, ``Cropping1D`` and ``Conv1D`` drop it), so a
-mask never reaches further than its tensor. Nothing here imports Keras.
+axes at axis 1, which moves the time axis). A Keras mask is computed pointwise from a tensor
+and only pointwise, merge, recurrent and attention layers carry it (``ZeroPadding1D``,
+``Cropping1D`` and ``Conv1D`` drop it), so it never reaches further than its tensor, with one
+exception: attention. ``MultiHeadAttention`` gives a query row whose mask is all False equal
+weight on every key, later ones included, even with ``use_causal_mask=True`` (the masks are
+ANDed, then replaced by one large negative number). So a model with ``MultiHeadAttention`` may
+have no mask at all: no mask argument, no ``Masking`` layer, no ``Embedding(mask_zero=True)``
+(:func:`_refuse_masked_attention`). Nothing here imports Keras.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ def check_causal(config: dict) -> int:
             or call this analysis has no rule for.
     """
     layers = config["config"]["layers"]
+    _refuse_masked_attention(layers)
     if config.get("class_name") == "Sequential":
         reach = _sequential(layers)
     else:
@@ -68,6 +73,32 @@ def check_causal(config: dict) -> int:
             f"t+{value}, and a model may only use the characters up to t"
         )
     return value
+
+
+def _refuse_masked_attention(layers: list) -> None:
+    """Refuse ``MultiHeadAttention`` in a model that makes a Keras mask: a query row masked
+    entirely attends to every position, the future too (issue 20, third attack review)."""
+    attention = [i for i, layer in enumerate(layers) if _class(layer) == "MultiHeadAttention"]
+    if not attention:
+        return
+    for i, layer in enumerate(layers):
+        config = layer.get("config") if isinstance(layer, dict) else None
+        masks = _class(layer) == "Masking" or (
+            _class(layer) == "Embedding"
+            and isinstance(config, dict)
+            and config.get("mask_zero") is not False
+        )
+        if masks:
+            raise ModelRefused(
+                f"{LOOKS_AHEAD}: layers[{i}] ({_class(layer)}) makes a mask and layers"
+                f"[{attention[0]}] is a MultiHeadAttention; a query row that is masked entirely "
+                "attends to every position, later ones too, even with use_causal_mask=True. "
+                "Drop the mask (Embedding(mask_zero=False), no Masking layer)"
+            )
+
+
+def _class(layer: object) -> object:
+    return layer.get("class_name") if isinstance(layer, dict) else None
 
 
 Reach = tuple[int, str, int]
@@ -229,10 +260,17 @@ def _node_reach(layer: dict, i: int, node: dict, known: dict) -> Reach:
             )
         inputs = [known[_tensor_key(value)] for value in [*args, *named]]
         _rank(inputs, where, cls, least=3, most=3)
-        masks = _masks(kwargs, ("query_mask", "value_mask", "key_mask"), known, where, cls)
-        if kwargs.get("attention_mask") is not None or kwargs.get("return_attention_scores"):
+        mask_keys = ("query_mask", "value_mask", "key_mask", "attention_mask")
+        given = [key for key in mask_keys if kwargs.get(key) is not None]
+        if given:
             raise ModelRefused(
-                f"config.json: {where} (MultiHeadAttention) is called with an attention_mask or "
+                f"{LOOKS_AHEAD}: {where} MultiHeadAttention is called with {given[0]}=; a query "
+                "row that is masked entirely attends to every position, later ones too, even "
+                "with use_causal_mask=True. Only use_causal_mask=True is accepted"
+            )
+        if kwargs.get("return_attention_scores"):
+            raise ModelRefused(
+                f"config.json: {where} (MultiHeadAttention) is called with "
                 "return_attention_scores; only use_causal_mask=True is accepted"
             )
         if kwargs.get("use_causal_mask") is not True:
@@ -240,7 +278,7 @@ def _node_reach(layer: dict, i: int, node: dict, known: dict) -> Reach:
                 f"{LOOKS_AHEAD}: {where} MultiHeadAttention is called without "
                 "use_causal_mask=True, so position t attends to every position"
             )
-        return *_merge(inputs + masks), 3
+        return *_merge(inputs), 3
     if cls in MERGES:
         inputs = args[0] if len(args) == 1 and isinstance(args[0], list) else None
         if not inputs or not all(_tensor_key(arg) for arg in inputs):
@@ -375,7 +413,7 @@ def _layer_reach(layer: dict, where: str, inputs: list[Reach], masks: list[Reach
                 f"{LOOKS_AHEAD}: {where} {cls}(return_state=True): a state summarises the "
                 "whole sequence"
             )
-        return *_merge(inputs + masks), 3
+        return *_merge(inputs), 3
     if cls == "ZeroPadding1D":
         before, _after = _pair(config.get("padding"), where, "padding")
         return _shifted(inputs, -before, f"{where} ZeroPadding1D(padding={config['padding']})")

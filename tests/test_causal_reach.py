@@ -156,6 +156,51 @@ def test_attention_needs_the_causal_mask(tmp_path):
         )
 
 
+def _masked_attention(**call) -> keras.Model:
+    """Embedding(mask_zero=True), then causal attention: id 0 masks its query row entirely."""
+    inputs = keras.Input((None,))
+    x = L.Embedding(VOCAB, 8, mask_zero=True)(inputs)
+    attended = L.MultiHeadAttention(2, 4)(x, x, use_causal_mask=True, **call)
+    return keras.Model(inputs, L.Dense(VOCAB)(L.Add()([x, attended])))
+
+
+def test_attention_with_a_mask_looks_ahead_and_is_refused(tmp_path):
+    """Found by the third attack review: a query row whose mask is all False attends to every
+    key equally, later ones too, even with use_causal_mask=True."""
+    import numpy as np
+
+    model = _masked_attention()
+    early, late = np.array([[0, 3, 5, 2]]), np.array([[0, 3, 5, 4]])
+    moved = np.abs(model(early)[0, 0] - model(late)[0, 0]).max()
+    assert moved > 1e-4, "Keras' attention no longer lets a masked row see the future"
+    reason = _reason(_saved(tmp_path, model))
+    assert reason.startswith(
+        "looks ahead by construction: layers[1] (Embedding) makes a mask and layers[2] is a "
+        "MultiHeadAttention; a query row that is masked entirely attends to every position"
+    ), reason
+    inputs = keras.Input((None,))
+    x = L.Masking()(L.Embedding(VOCAB, 8)(inputs))
+    attended = L.MultiHeadAttention(2, 4)(x, x, use_causal_mask=True)
+    masking = keras.Model(inputs, L.Dense(VOCAB)(L.Add()([x, attended])))
+    assert "(Masking) makes a mask" in _reason(_saved(tmp_path, masking, "masking"))
+    recurrent = _ids_model(L.GRU(4, return_sequences=True))
+    recurrent.layers[1].mask_zero = True  # a mask without attention stays accepted
+    check_model_file(_saved(tmp_path, recurrent, "recurrent"), LIMIT)
+
+
+@pytest.mark.parametrize("key", ["query_mask", "value_mask", "key_mask", "attention_mask"])
+def test_attention_called_with_a_mask_is_refused(tmp_path, key):
+    path = _attention(tmp_path, "causal", use_causal_mask=True)
+
+    def edit(config):
+        node = _layer(config, "MultiHeadAttention")["inbound_nodes"][0]
+        node["kwargs"][key] = node["args"][0]
+
+    assert _reason(_edit_config(path, edit)).startswith(
+        f"looks ahead by construction: layers[2] MultiHeadAttention is called with {key}=; "
+    )
+
+
 def _edit_config(path: Path, edit) -> Path:
     """Rewrite ``config.json`` in the archive at ``path`` with ``edit``."""
     with zipfile.ZipFile(path) as archive:
@@ -174,15 +219,15 @@ def _layer(config: dict, cls: str) -> dict:
     return next(layer for layer in config["config"]["layers"] if layer["class_name"] == cls)
 
 
-def test_an_attention_mask_or_attention_scores_are_refused(tmp_path):
+def test_attention_scores_are_refused(tmp_path):
     path = _attention(tmp_path, "causal", use_causal_mask=True)
-    for key in ("attention_mask", "return_attention_scores"):
 
-        def edit(config, key=key):
-            node = _layer(config, "MultiHeadAttention")["inbound_nodes"][0]
-            node["kwargs"][key] = node["args"][0] if key == "attention_mask" else True
+    def edit(config):
+        _layer(config, "MultiHeadAttention")["inbound_nodes"][0]["kwargs"][
+            "return_attention_scores"
+        ] = True
 
-        assert "only use_causal_mask=True is accepted" in _reason(_edit_config(path, edit))
+    assert "only use_causal_mask=True is accepted" in _reason(_edit_config(path, edit))
 
 
 def test_training_passed_as_a_positional_argument_is_refused(tmp_path):
