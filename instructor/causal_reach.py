@@ -11,10 +11,16 @@ Time is axis 1 throughout: every axis-like setting is held to the last axis by
 :mod:`instructor.model_check`, and the rank of every tensor is followed too, so that the last
 axis is never the time axis (a ``Dense`` on ``(batch, time)`` ids would mix every position) and
 no merge or operation broadcasts tensors of different ranks (Keras' merges insert the missing
-axes at axis 1, which moves the time axis). Keras masks need no rule of
-their own: a mask is computed pointwise from a tensor and only pointwise, merge, recurrent and
-attention layers carry it (``ZeroPadding1D``, ``Cropping1D`` and ``Conv1D`` drop it), so a
-mask never reaches further than its tensor. Nothing here imports Keras.
+axes at axis 1, which moves the time axis).
+
+Two things have no rule and are refused whatever their settings (:func:`_refuse_unprovable`):
+``MultiHeadAttention``, whose causal mask is a finite fill value that large query and key
+weights can push the allowed scores below (the masked future then gets the weight; found by the
+fourth attack review), so no config can prove it causal; and Keras masks (``Masking``,
+``Embedding(mask_zero=True)``, a ``mask=`` argument): a query row of attention masked entirely
+attends to every position, and ``Softmax`` broadcasts a (batch, time) mask onto (time, features),
+mixing positions and rows (third and fourth attack reviews). The competition scores whole
+windows without padding, so neither is needed. Nothing here imports Keras.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from instructor.model_params import ModelRefused
 
 POINTWISE = frozenset(
     """Embedding Dense Activation Softmax ReLU LeakyReLU ELU Dropout SpatialDropout1D
-    GaussianNoise GaussianDropout LayerNormalization BatchNormalization Masking Identity
+    GaussianNoise GaussianDropout LayerNormalization BatchNormalization Identity
     TimeDistributed""".split()
 )
 """Layers whose output at position ``t`` depends on their input at ``t`` only (axis settings
@@ -35,11 +41,7 @@ MERGES = frozenset("Add Subtract Multiply Average Maximum Minimum Concatenate".s
 RECURRENT = frozenset("GRU LSTM SimpleRNN RNN".split())
 OPS = frozenset("NotEqual Equal Any All Add Subtract Multiply".split())
 """``keras.src.ops.numpy`` operations: elementwise, or reducing the last axis."""
-_MHA_KWARGS = frozenset(
-    "query value key query_mask value_mask key_mask use_causal_mask attention_mask "
-    "return_attention_scores training".split()
-)
-_KWARGS = frozenset({"training", "mask"})
+_KWARGS = frozenset({"training"})
 """Call keywords any layer may receive (``training`` is held to None/False by model_check)."""
 
 LOOKS_AHEAD = "looks ahead by construction"
@@ -57,6 +59,7 @@ def check_causal(config: dict) -> int:
             or call this analysis has no rule for.
     """
     layers = config["config"]["layers"]
+    _refuse_unprovable(layers)
     if config.get("class_name") == "Sequential":
         reach = _sequential(layers)
     else:
@@ -68,6 +71,31 @@ def check_causal(config: dict) -> int:
             f"t+{value}, and a model may only use the characters up to t"
         )
     return value
+
+
+def _refuse_unprovable(layers: list) -> None:
+    """Refuse attention and mask-making layers, which no config can prove causal (module
+    docstring)."""
+    for i, layer in enumerate(layers):
+        cls, config = _class(layer), layer.get("config") if isinstance(layer, dict) else None
+        if cls == "MultiHeadAttention":
+            raise ModelRefused(
+                f"{LOOKS_AHEAD}: layers[{i}] MultiHeadAttention can attend to later positions "
+                "whatever its settings (its causal mask is a finite fill value that large "
+                "query and key weights undercut); the competition accepts no attention layers"
+            )
+        if cls == "Masking" or (
+            cls == "Embedding" and (not isinstance(config, dict) or config.get("mask_zero"))
+        ):
+            raise ModelRefused(
+                f"config.json: layers[{i}] ({cls}) makes a Keras mask, which can carry "
+                "values across positions and rows; the competition scores whole windows "
+                "without padding: use Embedding(mask_zero=False) and no Masking layer"
+            )
+
+
+def _class(layer: object) -> object:
+    return layer.get("class_name") if isinstance(layer, dict) else None
 
 
 Reach = tuple[int, str, int]
@@ -93,7 +121,7 @@ def _sequential(layers: list) -> Reach:
         raise ModelRefused("config.json: a Sequential model must start with its InputLayer")
     reach = _input(layers[0], "layers[0]")
     for i, layer in enumerate(layers[1:], 1):
-        reach = _layer_reach(layer, f"layers[{i}]", [reach], [])
+        reach = _layer_reach(layer, f"layers[{i}]", [reach])
     return reach
 
 
@@ -215,32 +243,6 @@ def _node_reach(layer: dict, i: int, node: dict, known: dict) -> Reach:
             keep = (layer.get("config") or {}).get("keepdims", False)
             return *_merge(tensors), rank if keep is True else rank - 1
         return *_merge(tensors), _rank(tensors, where, cls, least=2)
-    if cls == "MultiHeadAttention":
-        if not 1 <= len(args) <= 3 or not all(_tensor_key(arg) for arg in args):
-            raise ModelRefused(
-                f"config.json: {where} (MultiHeadAttention) takes query, value and key tensors, "
-                f"not {_shown(args)}"
-            )
-        _only_kwargs(kwargs, _MHA_KWARGS, where, cls)
-        named = [kwargs[key] for key in ("query", "value", "key") if kwargs.get(key) is not None]
-        if not all(_tensor_key(value) for value in named) or len(args) + len(named) < 2:
-            raise ModelRefused(
-                f"config.json: {where} (MultiHeadAttention) needs query and value tensors"
-            )
-        inputs = [known[_tensor_key(value)] for value in [*args, *named]]
-        _rank(inputs, where, cls, least=3, most=3)
-        masks = _masks(kwargs, ("query_mask", "value_mask", "key_mask"), known, where, cls)
-        if kwargs.get("attention_mask") is not None or kwargs.get("return_attention_scores"):
-            raise ModelRefused(
-                f"config.json: {where} (MultiHeadAttention) is called with an attention_mask or "
-                "return_attention_scores; only use_causal_mask=True is accepted"
-            )
-        if kwargs.get("use_causal_mask") is not True:
-            raise ModelRefused(
-                f"{LOOKS_AHEAD}: {where} MultiHeadAttention is called without "
-                "use_causal_mask=True, so position t attends to every position"
-            )
-        return *_merge(inputs + masks), 3
     if cls in MERGES:
         inputs = args[0] if len(args) == 1 and isinstance(args[0], list) else None
         if not inputs or not all(_tensor_key(arg) for arg in inputs):
@@ -252,26 +254,14 @@ def _node_reach(layer: dict, i: int, node: dict, known: dict) -> Reach:
             f"config.json: {where} ({cls}) takes one tensor as its positional argument, not "
             f"{_shown(args)}"
         )
-    _only_kwargs(kwargs, _KWARGS, where, cls)
+    if kwargs.get("mask") is not None:
+        raise ModelRefused(
+            f"config.json: {where} ({cls}) is called with mask=, which can carry values across "
+            "positions and rows; the competition scores whole windows and accepts no masks"
+        )
+    _only_kwargs({k: v for k, v in kwargs.items() if k != "mask"}, _KWARGS, where, cls)
     inputs = [known[_tensor_key(arg)] for arg in (args[0] if cls in MERGES else args)]
-    masks = _masks(kwargs, ("mask",), known, where, cls)
-    return _layer_reach(layer, where, inputs, masks)
-
-
-def _masks(kwargs: dict, keys: tuple, known: dict, where: str, cls: object) -> list[Reach]:
-    """The reaches of the mask tensors among ``kwargs[keys]``: (batch, time), rank 2."""
-    masks = []
-    for key in keys:
-        value = kwargs.get(key)
-        if value is None:
-            continue
-        if not _tensor_key(value) or known[_tensor_key(value)][2] != 2:
-            raise ModelRefused(
-                f"config.json: {where} ({cls}) is called with a {key} that is not a "
-                "(batch, time) tensor"
-            )
-        masks.append(known[_tensor_key(value)])
-    return masks
+    return _layer_reach(layer, where, inputs)
 
 
 def _rank(inputs: list[Reach], where: str, cls: object, least: int, most: int = 4) -> int:
@@ -337,8 +327,8 @@ def _shifted(inputs: list[Reach], by: int, what: str) -> Reach:
     return value, culprit if value > 0 else "", 3
 
 
-def _layer_reach(layer: dict, where: str, inputs: list[Reach], masks: list[Reach]) -> Reach:
-    """The reach of a layer's output from the reaches of its inputs and masks."""
+def _layer_reach(layer: dict, where: str, inputs: list[Reach]) -> Reach:
+    """The reach of a layer's output from the reaches of its inputs."""
     cls = layer.get("class_name")
     config = layer.get("config") or {}
     if cls == "Bidirectional":
@@ -347,7 +337,7 @@ def _layer_reach(layer: dict, where: str, inputs: list[Reach], masks: list[Reach
             "sequence"
         )
     if cls == "Embedding":
-        return *_merge(inputs + masks), _rank(inputs, where, cls, least=2, most=3) + 1
+        return *_merge(inputs), _rank(inputs, where, cls, least=2, most=3) + 1
     if cls == "TimeDistributed":
         inner = (config.get("layer") or {}).get("class_name")
         if inner not in STEPWISE:
@@ -356,7 +346,7 @@ def _layer_reach(layer: dict, where: str, inputs: list[Reach], masks: list[Reach
                 f"(only {', '.join(sorted(STEPWISE))})"
             )
     if cls in POINTWISE or cls in MERGES:
-        return *_merge(inputs + masks), _rank(inputs, where, cls, least=3)
+        return *_merge(inputs), _rank(inputs, where, cls, least=3)
     _rank(inputs, where, cls, least=3, most=3)
     if cls in RECURRENT:
         if config.get("return_sequences") is not True:
@@ -375,7 +365,7 @@ def _layer_reach(layer: dict, where: str, inputs: list[Reach], masks: list[Reach
                 f"{LOOKS_AHEAD}: {where} {cls}(return_state=True): a state summarises the "
                 "whole sequence"
             )
-        return *_merge(inputs + masks), 3
+        return *_merge(inputs), 3
     if cls == "ZeroPadding1D":
         before, _after = _pair(config.get("padding"), where, "padding")
         return _shifted(inputs, -before, f"{where} ZeroPadding1D(padding={config['padding']})")

@@ -139,21 +139,59 @@ def test_returned_states_are_refused(tmp_path):
     assert "GRU(return_state=True)" in _reason(_saved(tmp_path, model))
 
 
-def _attention(tmp_path: Path, name: str, **call) -> Path:
+def _moved(model: keras.Model) -> float:
+    """How far the output at position 0 moves when only position 3 changes."""
+    import numpy as np
+
+    early, late = np.array([[1, 2, 3, 4]]), np.array([[1, 2, 3, 6]])
+    return float(np.abs(np.asarray(model(early))[0, 0] - np.asarray(model(late))[0, 0]).max())
+
+
+def test_attention_is_refused_even_with_the_causal_mask(tmp_path):
+    """Found by the fourth attack review: Keras' causal mask is a finite fill value; query and
+    key biases of -/+1.8e19 push every allowed score below it, and the future gets the weight.
+    No config can rule that out, so attention is refused whatever its settings."""
+    inputs = keras.Input((None,))
+    x = L.Embedding(VOCAB, 2)(inputs)
+    attention = L.MultiHeadAttention(1, 1)
+    model = keras.Model(inputs, attention(x, x, use_causal_mask=True))
+    assert _moved(model) == 0.0, "an honest causal attention layer"
+    weights = attention.get_weights()
+    weights[1][:], weights[3][:] = -1.8e19, 1.8e19  # the query and key biases
+    attention.set_weights(weights)
+    assert _moved(model) > 1e-4, "Keras' causal mask now holds against these weights"
+    for name, call in {"causal": {"use_causal_mask": True}, "plain": {}}.items():
+        attended = L.MultiHeadAttention(2, 4)(x, x, **call)
+        path = _saved(tmp_path, keras.Model(inputs, L.Dense(VOCAB)(attended)), name)
+        assert _reason(path) == (
+            "looks ahead by construction: layers[2] MultiHeadAttention can attend to later "
+            "positions whatever its settings (its causal mask is a finite fill value that large "
+            "query and key weights undercut); the competition accepts no attention layers"
+        )
+
+
+def test_masks_are_refused(tmp_path):
+    """Found by the third and fourth attack reviews: a query row of attention masked entirely
+    attends to every position, and Softmax broadcasts a (batch, time) mask onto (time,
+    features). The competition scores whole windows, so no model needs a mask."""
+    made = {
+        "mask_zero": _ids_model(L.GRU(4, return_sequences=True)),
+        "masking": _ids_model(L.Masking(), L.GRU(4, return_sequences=True)),
+    }
+    made["mask_zero"].layers[1].mask_zero = True
+    for name, model in made.items():
+        reason = _reason(_saved(tmp_path, model, name))
+        assert reason.endswith(
+            "makes a Keras mask, which can carry values across positions and rows; the "
+            "competition scores whole windows without padding: use Embedding(mask_zero=False) "
+            "and no Masking layer"
+        ), reason
     inputs = keras.Input((None,))
     x = L.Embedding(VOCAB, 8)(inputs)
-    attended = L.MultiHeadAttention(2, 4)(x, x, **call)
-    return _saved(tmp_path, keras.Model(inputs, L.Dense(VOCAB)(L.Add()([x, attended]))), name)
-
-
-def test_attention_needs_the_causal_mask(tmp_path):
-    check_model_file(_attention(tmp_path, "causal", use_causal_mask=True), LIMIT)
-    for name, call in {"plain": {}, "unmasked": {"use_causal_mask": False}}.items():
-        reason = _reason(_attention(tmp_path, name, **call))
-        assert reason == (
-            "looks ahead by construction: layers[2] MultiHeadAttention is called without "
-            "use_causal_mask=True, so position t attends to every position"
-        )
+    mask = keras.ops.not_equal(inputs, 1)
+    softmax = L.Softmax()(L.Dense(8)(x), mask=mask)
+    path = _saved(tmp_path, keras.Model(inputs, L.Dense(VOCAB)(softmax)), "mask_argument")
+    assert "(Softmax) is called with mask=, which can carry values across" in _reason(path)
 
 
 def _edit_config(path: Path, edit) -> Path:
@@ -172,17 +210,6 @@ def _edit_config(path: Path, edit) -> Path:
 
 def _layer(config: dict, cls: str) -> dict:
     return next(layer for layer in config["config"]["layers"] if layer["class_name"] == cls)
-
-
-def test_an_attention_mask_or_attention_scores_are_refused(tmp_path):
-    path = _attention(tmp_path, "causal", use_causal_mask=True)
-    for key in ("attention_mask", "return_attention_scores"):
-
-        def edit(config, key=key):
-            node = _layer(config, "MultiHeadAttention")["inbound_nodes"][0]
-            node["kwargs"][key] = node["args"][0] if key == "attention_mask" else True
-
-        assert "only use_causal_mask=True is accepted" in _reason(_edit_config(path, edit))
 
 
 def test_training_passed_as_a_positional_argument_is_refused(tmp_path):

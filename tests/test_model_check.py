@@ -136,9 +136,14 @@ def _cve_2025_9906(saved: dict, marker: Path) -> dict:
 
 
 def test_honest_gru_and_lstm_models_saved_by_keras_pass_with_their_exact_parameter_count(saved):
-    for name in ("gru", "lstm", "mixed", "attention"):
+    for name in ("gru", "lstm", "mixed"):
         summary = check_model_file(saved[name], max_params=LIMIT)
         assert summary.params == saved[f"{name}_params"], name
+    # Attention is refused by the causal reach (tests/test_causal_reach.py); its count still holds.
+    attention = _config_of(saved["attention"])
+    assert declared_params(attention) == saved["attention_params"]
+    with pytest.raises(ModelRefused, match="MultiHeadAttention can attend to later positions"):
+        check_model_file(saved["attention"], max_params=LIMIT)
     assert check_model_file(saved["gru"], LIMIT).layers == (
         "InputLayer",
         "Embedding",
@@ -525,10 +530,13 @@ def test_attention_across_the_batch_is_refused_from_the_config(tmp_path):
     )
 
 
-def test_a_masked_model_keeps_its_last_axis_operations(tmp_path):
+def test_a_masked_model_passes_the_allowlist_and_is_refused_for_its_mask(tmp_path):
+    """Masking's NotEqual and Any operations are allowlisted; the causal reach then refuses the
+    mask itself (tests/test_causal_reach.py), with a reason a student can act on."""
     inputs = keras.Input((None, VOCAB))
     x = keras.layers.Masking()(inputs)
     x = keras.layers.GRU(4, return_sequences=True)(x)
     model = keras.Model(inputs, keras.layers.Softmax()(keras.layers.Dense(VOCAB)(x)))
     model.save(tmp_path / "masked.keras")
-    assert check_model_file(tmp_path / "masked.keras", LIMIT).params == model.count_params()
+    with pytest.raises(ModelRefused, match=r"^config.json: layers\[2\] \(Masking\) makes a Keras"):
+        check_model_file(tmp_path / "masked.keras", LIMIT)

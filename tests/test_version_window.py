@@ -138,6 +138,27 @@ def test_ci_runs_each_end_on_its_python():
     assert 'make_venv .venv-colab "$colab_python"' in ci
 
 
+def test_the_slowest_files_exist_and_are_handed_out_first():
+    """conftest.py sorts the slowest files to the front, so --dist loadfile starts them first."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    root_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root_conftest)
+    slow = root_conftest.SLOW_FILES_FIRST
+    missing = [name for name in slow if not (ROOT / name).is_file()]
+    assert not missing, f"conftest.py's SLOW_FILES_FIRST names files that are gone: {missing}"
+
+    class Item:
+        def __init__(self, nodeid):
+            self.nodeid = nodeid
+
+    order = ["tests/test_a.py::x", f"{slow[1]}::y", "tests/test_b.py::z", f"{slow[0]}::w"]
+    items = [Item(nodeid) for nodeid in order]
+    root_conftest.pytest_collection_modifyitems(None, items)
+    assert [item.nodeid for item in items] == [order[3], order[1], order[0], order[2]]
+
+
 def test_colab_end_pins_colabs_published_versions():
     colab_list = COLAB / "pip-freeze.gpu.txt"
     if not colab_list.is_file():
