@@ -106,9 +106,11 @@ def pytest_collectstart(collector):
 # keep one worker busy for minutes while the other idles. Every other file keeps its place after
 # them. tests/test_version_window.py checks that each name still exists.
 SLOW_FILES_FIRST = (
+    "tests/test_cheats.py",
     "tests/test_leaderboard.py",
     "tests/test_grading_11_12.py",
     "tests/test_competition.py",
+    "tests/test_grading_limits.py",
     "solutions/06_write_your_own_model.ipynb",
     "solutions/09_state_and_cells_on_text.ipynb",
     "tests/test_alternative_answers.py",
