@@ -64,7 +64,10 @@ def load_checked_model(data: bytes):
         path.write_bytes(data)
         try:
             check_model_file(path, MAX_MODEL_PARAMS, causal=False)
-            return keras.saving.load_model(path, safe_mode=True)
+            # compile=False: Keras would build whatever loss, metric or optimizer the config's
+            # compile_config names (attack review: MeanIoU(num_classes=12_000) took 14 GB).
+            # Checks compile the models they train themselves.
+            return keras.saving.load_model(path, safe_mode=True, compile=False)
         except ModelRefused as error:
             raise Uncrossable(f"the model was refused: {error}") from None
         except Exception as error:  # noqa: BLE001 - any load failure refuses the model
@@ -147,6 +150,10 @@ class StudentRun:
                 or self.state.given[owner][name] != {"function": True}
             ):
                 raise LookupError(f"no solution {name[:60]!r} to call now")
+            # What a solution returns is as secret as a hidden check's data: once the student
+            # process has it, nothing it says is echoed (the attack review queried a solution
+            # through a later cell's error message and a visible check's quote).
+            self.tainted = True
             signal.setitimer(signal.ITIMER_REAL, max(self.deadline - time.monotonic(), 0.01))
             try:
                 return self.state.solution(name, owner)(*args, **kwargs)

@@ -134,7 +134,8 @@ ECHO = 80
 """Most characters of a message the student's own code wrote (an exception) that are echoed."""
 
 WITHHELD = (
-    "its message is withheld: hidden checks had given your code their data by then; "
+    "its message is withheld: hidden checks or the solutions had given your code their data "
+    "by then; "
     "run the check cell in your notebook to see it"
 )
 """Feedback instead of a message that could carry hidden-check data: once a hidden check has

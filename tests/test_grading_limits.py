@@ -279,3 +279,23 @@ def test_no_feedback_file_shows_a_planted_hidden_check_or_solution_marker(tmp_pa
         assert HIDDEN_MARKER[::-1] not in text, path
     withheld = out.parent / "gradebook-feedback" / "exfiltrates" / f"{FIXTURE.name}.md"
     assert "withheld" in withheld.read_text(encoding="utf-8")
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_what_a_solution_returns_never_reaches_feedback(tmp_path):
+    """The attack review of the two-process design: leave out exercise 1, so that the student
+    process calls its solution, then echo what it returned in a later exercise's error."""
+    nb = with_exercise(
+        student_notebook(read(FIXTURE)),
+        word_counts='raise ValueError("LEAK" + str(list(moving_average([1.0, 2.0, 4.0], 2))))',
+    )
+    nb.cells = [c for c in nb.cells if "exercise:moving_average" not in tags(c)]
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    write(nb, folder / "eve_warmup.ipynb")
+    out = tmp_path / "gradebook.csv"
+    assert main(["grade", str(folder), "--solutions", str(FIXTURES), "--out", str(out)]) == 0
+    feedback = next((tmp_path / "gradebook-feedback").rglob("*.md")).read_text(encoding="utf-8")
+    assert "LEAK" not in feedback and "1.5" not in feedback, feedback
+    assert "its message is withheld" in feedback, feedback
