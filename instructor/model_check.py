@@ -84,6 +84,10 @@ MODELS = {
     "Functional": {"keras", "keras.models", "keras.src.models.functional"},
     "Sequential": {"keras", "keras.models", "keras.src.models.sequential"},
 }
+MAX_SHIFT = 1_000
+"""Largest ``ZeroPadding1D``/``Cropping1D`` amount: a scored window has 100 steps, and a padding
+of millions of steps is an activation bomb with no parameters (the grader's attack review: 4 GiB
+in the checker from ``ZeroPadding1D((40_000_000, 0))``)."""
 _AXIS = re.compile(r"(^|_)ax(is|es)$")
 _LAST_AXIS = (-1, 2, [-1], [2])
 FIXED: dict[str, tuple] = {
@@ -305,7 +309,15 @@ def _same(item: object, allowed: tuple) -> bool:
 
 
 def _check_setting(key: str, item: object, where: str) -> None:
-    """Refuse a setting that reaches across the batch (see :data:`FIXED`)."""
+    """Refuse a setting that reaches across the batch (see :data:`FIXED`), or a padding or
+    cropping beyond :data:`MAX_SHIFT` steps."""
+    amounts = item if isinstance(item, list) else [item]
+    if key in ("padding", "cropping") and any(
+        type(a) is int and not 0 <= a <= MAX_SHIFT for a in amounts
+    ):
+        raise ModelRefused(
+            f"config.json: {where}={str(item)[:40]} is not allowed: at most {MAX_SHIFT:,} steps"
+        )
     allowed = FIXED.get(key, _LAST_AXIS if _AXIS.search(key) else None)
     if allowed is not None and not _same(item, allowed):
         raise ModelRefused(

@@ -540,3 +540,18 @@ def test_a_masked_model_passes_the_allowlist_and_is_refused_for_its_mask(tmp_pat
     model.save(tmp_path / "masked.keras")
     with pytest.raises(ModelRefused, match=r"^config.json: layers\[2\] \(Masking\) makes a Keras"):
         check_model_file(tmp_path / "masked.keras", LIMIT)
+
+
+def test_paddings_and_croppings_beyond_a_thousand_steps_are_refused(tmp_path):
+    """The grader's attack review: ZeroPadding1D((40_000_000, 0)) is 4 GiB of activations from a
+    model without parameters, run in the checker."""
+    for layer, key in (
+        (keras.layers.ZeroPadding1D, "padding"),
+        (keras.layers.Cropping1D, "cropping"),
+    ):
+        inputs = keras.Input((None,))
+        x = keras.layers.Embedding(VOCAB, 4)(inputs)
+        model = keras.Model(inputs, keras.layers.Dense(VOCAB)(layer((1_001, 0))(x)))
+        model.save(tmp_path / f"{key}.keras")
+        with pytest.raises(ModelRefused, match=rf"{key}=\[1001, 0\] is not allowed: at most 1,000"):
+            check_model_file(tmp_path / f"{key}.keras", LIMIT)
