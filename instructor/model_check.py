@@ -27,8 +27,7 @@ Keras; :func:`check_model_file` refuses, with a one-line reason naming the culpr
   which an output position can depend on a later input position (``Bidirectional``, a centred or
   ``valid`` ``Conv1D``, a shift such as ``ZeroPadding1D((0, 1))`` then ``Cropping1D((1, 0))``,
   attention and masks, which no config can prove causal, a ``go_backwards`` or whole-sequence
-  RNN), and any
-  layer, setting or call the causal analysis has no rule for;
+  RNN), and any layer, setting or call the causal analysis has no rule for;
 * sizes: more than ``max_params`` parameters, computed from the config alone
   (:mod:`instructor.model_params`).
 
