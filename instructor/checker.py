@@ -30,6 +30,7 @@ commands on standard input and answers one JSON line each on its original standa
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import os
@@ -37,7 +38,9 @@ import signal
 import sys
 import time
 
-from instructor.checker_runs import StudentRun
+import numpy as np
+
+from instructor.checker_runs import GRACE, StudentRun, alarm_at
 from instructor.exercise_policy import bound_names
 from instructor.notebook_format import CHECK_TAG, EXERCISE_TAG, check_segments, exercises
 from instructor.notebook_io import read, tags
@@ -124,6 +127,14 @@ class SolutionState:
         return cells[:last] if last is not None else []
 
 
+def _fresh(value: object) -> object:
+    """An array or a generator copied, a list, dict or set copied one level (never the models
+    they may hold); anything else as it is."""
+    if type(value) in (np.ndarray, np.random.Generator):
+        return copy.deepcopy(value)
+    return type(value)(value) if type(value) in (list, dict, set) else value
+
+
 class _Null(io.TextIOBase):
     def write(self, text: str) -> int:
         return len(text)
@@ -140,7 +151,9 @@ def run_check(
     """Run one exercise's check segments against the student's names, appending each outcome to
     ``outcomes`` as it comes: a run that ends inside a check keeps what it has (a crash or a hang
     during a check once lost the outcomes, and the exercise scored as passed)."""
-    namespace = dict(state.snapshots[exercise])
+    # Each student's checks start from the solution's state: containers and generators are
+    # copied, so what one check changes (a draw, an item) never reaches the next student.
+    namespace = {k: _fresh(v) for k, v in state.snapshots[exercise].items()}
     for name in state.names[exercise]:
         namespace.pop(name, None)
     for name, entry in defined.items():
@@ -160,7 +173,13 @@ def run_check(
         # that builds and loads two dozen models on a loaded machine is not the student's time.
         run.bridge.deadline, run.bridge.per_call = run.deadline, limits["cell_timeout"]
         try:
-            with contextlib.redirect_stdout(_Null()), contextlib.redirect_stderr(_Null()):
+            # A check may run a student's model here, in the checker: the alarm bounds it
+            # (after the bridge's own deadline, which ends calls into the student process).
+            with (
+                contextlib.redirect_stdout(_Null()),
+                contextlib.redirect_stderr(_Null()),
+                alarm_at(run.deadline + GRACE),
+            ):
                 exec(compile(segment.source, f"<check {exercise}>", "exec"), namespace)  # noqa: S102
             outcomes.append({**described, "status": "ok"})
         except run.closed_error as error:

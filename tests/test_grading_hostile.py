@@ -14,6 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from instructor.grade_run import grade_file, plan
@@ -244,3 +245,78 @@ def test_an_exercise_whose_checks_never_ran_scores_nothing():
     student = (Step(0, "student", "", "ex", None, False), {"kind": "student", "status": "ok"})
     points, reason, _ = score_exercise(exercise, [student], Limits())
     assert (points, reason) == (0.0, "not graded: the checks of ex did not run")
+
+
+# ------------------------------------------------------------------ third review of the checker
+
+
+def test_an_empty_array_with_huge_axes_is_refused():
+    """(0, 10**12) carries no data, but a check's ``result.sum(axis=0)`` would allocate 8 TB."""
+    from instructor.sandboxed.wire_codec import MAX_BYTES, Uncrossable, decode, encode
+
+    def crossed(array):
+        return decode(encode(array, lambda f: 0, lambda m: b""), lambda h: None, lambda b: None)
+
+    assert crossed(np.zeros((0, 5))).shape == (0, 5)
+    assert crossed(np.zeros((3, 0, MAX_BYTES // 4))).shape == (3, 0, MAX_BYTES // 4)
+    for shape in [(0, 10**12), (0, MAX_BYTES + 1), (2, 0, MAX_BYTES)]:
+        tree = {"t": "nd", "dtype": "float64", "shape": list(shape), "b": ""}
+        with pytest.raises(Uncrossable, match="axes too long"):
+            decode(tree, lambda h: None, lambda b: None)
+
+
+def test_an_inner_alarm_re_arms_the_outer_one():
+    """A solution the student process called may call back into it, and it may call another
+    solution: leaving the inner call once disarmed the outer alarm, and the first solution ran
+    untimed."""
+    import signal
+    import time
+
+    from instructor.checker_runs import SolutionTimeout, alarm_at
+
+    def on_alarm(signum, frame):
+        raise SolutionTimeout("test alarm")
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        start = time.monotonic()
+        with pytest.raises(SolutionTimeout), alarm_at(start + 0.5):
+            with alarm_at(start + 30):  # a later inner deadline keeps the earlier outer one
+                pass
+            with alarm_at(start + 0.2):  # an earlier inner deadline wins while it is open
+                pass
+            time.sleep(5)
+        assert 0.4 < time.monotonic() - start < 3
+        assert signal.getitimer(signal.ITIMER_REAL)[0] == 0  # nothing left armed
+        with pytest.raises(SolutionTimeout), alarm_at(time.monotonic() + 0.1):
+            time.sleep(5)  # alone, it fires as before
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_every_student_gets_the_same_check_data(tmp_path):
+    """The checker is shared by the class: a check drawing from the solution's ``rng`` once
+    advanced it for the next student, so two identical notebooks were checked on different data
+    (and one student's run could move another's)."""
+    from instructor.cli import main
+
+    reports = 'def moving_average(x, window):\n    raise ValueError(f"first {x[0]:.9f}")\n'
+    nb = student_notebook(read(FIXTURE))
+    for cell in nb.cells:
+        if "exercise:moving_average" in (cell.metadata.get("tags") or []):
+            cell.source = reports
+    folder = tmp_path / "submissions"
+    for student in ("ann", "bob", "cid"):
+        (folder / student).mkdir(parents=True)
+        write(nb, folder / student / FIXTURE.name)
+    out = tmp_path / "gradebook.csv"
+    arguments = ["--solutions", str(FIXTURES), "--out", str(out), "--jobs", "1"]  # one checker
+    assert main(["grade", str(folder), *arguments]) == 0
+    seen = set()
+    for path in sorted((tmp_path / "gradebook-feedback").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        seen.update(line for line in text.splitlines() if "first " in line)
+    assert len(seen) == 1, seen

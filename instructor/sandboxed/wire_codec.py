@@ -230,6 +230,11 @@ def decode(tree: object, remote, load_model, budget: Budget | None = None, depth
             data
         ):
             raise Uncrossable("array data does not match its shape")
+        # An empty array may not claim huge axes: (0, 10**12) costs nothing here, but a check's
+        # ``result.sum(axis=0)`` would allocate them. Counting empty axes as 1, no more elements
+        # than a non-empty array could bring.
+        if int(np.prod([max(n, 1) for n in shape], dtype=object)) > MAX_BYTES:
+            raise Uncrossable(f"an array of shape {tuple(shape)!s:.60} (axes too long)")
         return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
     if tag == "Generator":
         state = decode(tree.get("state"), remote, load_model, budget, depth + 1)
