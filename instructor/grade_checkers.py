@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,6 +30,22 @@ BUILD_TIMEOUT = 3600
 CHECKER_GRACE = 120
 """Seconds a checker may take beyond the notebook's ``timeout`` to answer for one student (its
 own work: checks, decoding the student's data, loading models) before it is killed."""
+
+
+WATCH_INTERVAL = 0.1
+"""Seconds between two looks at a checker's time and memory while it grades a student."""
+
+
+def resident_mib(pid: int) -> float:
+    """The resident memory of process ``pid`` in MiB (0 where ``/proc`` cannot tell)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
 
 
 class CheckerFailed(RuntimeError):
@@ -60,13 +77,16 @@ class Checker:
                 f"the solution {solution.path.name} does not run: {answer['error']}"
             )
 
-    def ask(self, command: dict, timeout: float) -> dict:
+    def ask(self, command: dict, timeout: float, memory_mb: int | None = None) -> dict:
         """Send one student's command; the checker is killed if it has not answered within
-        ``timeout`` seconds (a submission whose data is slow to decode or check costs the class
-        at most that; the attack review of the two-process design: an 80,000-character
-        vocabulary held it 132 s)."""
-        watchdog = threading.Timer(timeout, self.process.kill)
-        watchdog.daemon = True
+        ``timeout`` seconds, or once it holds more than ``memory_mb`` MiB (a submission whose
+        data is slow or large to decode or check costs the class at most that; the attack
+        reviews of the two-process design: an 80,000-character vocabulary held it 132 s, and a
+        solution called with a huge input took 10 GB)."""
+        stop, killed = threading.Event(), []
+        watchdog = threading.Thread(
+            target=self._watch, args=(timeout, memory_mb, stop, killed), daemon=True
+        )
         watchdog.start()
         try:
             self.process.stdin.write(json.dumps(command) + "\n")
@@ -75,16 +95,29 @@ class Checker:
         except OSError as error:
             raise CheckerFailed(f"the checker stopped ({error})") from None
         finally:
-            watchdog.cancel()
+            stop.set()
+            watchdog.join()
         if not line:
             try:
                 status = self.process.wait(timeout=10)  # its output closed: it has ended
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 status = self.process.wait()
-            why = f"took over {timeout:.0f} s" if status == -9 else f"exit status {status}"
+            why = killed[0] if killed else f"exit status {status}"
             raise CheckerFailed(f"the checker stopped ({why})")
         return json.loads(line)
+
+    def _watch(self, timeout: float, memory_mb: int | None, stop, killed: list) -> None:
+        end = time.monotonic() + timeout
+        while not stop.wait(WATCH_INTERVAL):
+            if time.monotonic() >= end:
+                killed.append(f"took over {timeout:.0f} s")
+            elif memory_mb is not None and resident_mib(self.process.pid) > memory_mb:
+                killed.append(f"held over {memory_mb} MiB")
+            else:
+                continue
+            self.process.kill()
+            return
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -158,7 +191,9 @@ def grade_notebook(
                    "data": str(checkers.data), "scratch": str(checkers.scratch),
                    "sandbox": use_sandbox}  # fmt: skip
         checker = checkers.get(solution)
-        answer = checker.ask(command, timeout=limits.timeout + CHECKER_GRACE)
+        answer = checker.ask(
+            command, timeout=limits.timeout + CHECKER_GRACE, memory_mb=limits.checker_memory_mb
+        )
         if "error" in answer:
             raise CheckerFailed(answer["error"])
         for exercise in solution.exercises:

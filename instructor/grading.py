@@ -45,7 +45,11 @@ class Limits:
     ``disk_mb``: the student process's writable scratch folder (a tmpfs of that size in the
     sandbox; its ``/tmp`` is another, of 512 MiB); ``policy``: add the exercise policy's
     advice to the feedback of cells it flags (advice only: flagged cells are graded all the
-    same, and no student code ever runs next to a check).
+    same, and no student code ever runs next to a check); ``checker_memory_mb``: the checker
+    process's memory while it grades one student (it runs outside the sandbox and holds the
+    solution's state, about 1 GiB; a student's data or model can make a check or a solution
+    larger: over the cap, the checker is killed, that student's notebook is not graded, and
+    the next student gets a new checker).
     """
 
     timeout: float = 300
@@ -55,6 +59,7 @@ class Limits:
     max_procs: int = 256
     disk_mb: int = 256
     policy: bool = True
+    checker_memory_mb: int = 6144
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,24 @@ def test_a_checker_that_does_not_answer_in_time_is_killed_and_named():
     assert checker.process.poll() == -9
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_a_checker_that_grows_past_its_memory_cap_is_killed_and_named():
+    """Attack review of the two-process design: a solution called with a huge input took 10 GB
+    in the checker, which runs outside the sandbox. Over ``checker_memory_mb`` it is killed."""
+    import subprocess
+
+    from instructor.grade_checkers import Checker, CheckerFailed
+
+    grow = "import sys, time; sys.stdin.readline(); b = b'x' * (400 * 2**20); time.sleep(60)"
+    checker = object.__new__(Checker)
+    checker.process = subprocess.Popen(
+        [sys.executable, "-c", grow], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    with pytest.raises(CheckerFailed, match=r"^the checker stopped \(held over 200 MiB\)$"):
+        checker.ask({"answers": {}}, timeout=60, memory_mb=200)
+    assert checker.process.poll() == -9
+
+
 def test_an_exercise_whose_checks_never_ran_scores_nothing():
     """Attack review of the two-process design: a student process that crashed during a check
     lost the outcomes, and the exercise scored as passed. Every exercise has a check cell: no
