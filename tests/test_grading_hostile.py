@@ -25,6 +25,7 @@ from instructor.remove_tree import remove_tree
 from instructor.reports import write_feedback
 from instructor.sandbox import Jail, run, sandbox_problem
 from instructor.sandboxed.bridge import MAX_MESSAGE, Bridge, BridgeClosed
+from instructor.sandboxed.wire_codec import MAX_DEPTH
 from instructor.student_copies import student_notebook
 from instructor.submissions import find_submissions, load_solutions
 
@@ -156,6 +157,13 @@ def test_a_huge_flat_or_deep_message_is_refused_before_it_is_parsed():
     assert isinstance(flat, BridgeClosed) and "values" in str(flat), flat
     deep = _received(b'{"op": "call", "args": ' + b"[" * 50_000 + b"]" * 50_000 + b"}")
     assert isinstance(deep, BridgeClosed) and "nested" in str(deep), deep
+    limit = 2 * MAX_DEPTH + 4  # a tuple or dict takes two levels; the message's own { one
+    at = _received(b'{"op": "call", "args": ' + b"[" * (limit - 1) + b"]" * (limit - 1) + b"}")
+    assert at == {"op": "call", "args": json.loads("[" * (limit - 1) + "]" * (limit - 1))}
+    over = _received(b'{"op": "call", "args": ' + b"[" * limit + b"]" * limit + b"}")
+    assert isinstance(over, BridgeClosed) and "nested" in str(over), over
+    wide = _received(b'{"op": "call", "args": [' + b"[]," * 10_000 + b"[]]}")  # many, shallow
+    assert wide == {"op": "call", "args": [[]] * 10_001}
     quoted = _received(json.dumps({"op": "call", "args": ["[" * 50_000]}).encode())
     assert quoted == {"op": "call", "args": ["[" * 50_000]}  # brackets inside a string are text
 

@@ -37,6 +37,8 @@ MAX_MESSAGE = 64 * 2**20
 """Most bytes of one message, checked on its header before a byte of it is read: a message
 of arrays or a model (base64, at most ``MAX_BYTES`` of data) fits, a flood does not."""
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_STEPS = np.zeros(256, dtype=np.int32)  # +1 for an opening, -1 for a closing bracket
+_STEPS[[ord("["), ord("{")]], _STEPS[[ord("]"), ord("}")]] = 1, -1
 MAX_ERROR = 2000
 BUILTIN_ERRORS = {
     e.__name__: e
@@ -225,11 +227,9 @@ def shape_problem(data: bytes) -> str | None:
     items = sum(bare.count(c) for c in (b",", b":", b"[", b"{"))
     if items > MAX_ITEMS:
         return f"over {MAX_ITEMS:,} values"
-    if not items:
-        return None
-    codes = np.frombuffer(bare, dtype=np.uint8)
-    steps = np.isin(codes, (ord("["), ord("{"))).astype(np.int32)
-    steps -= np.isin(codes, (ord("]"), ord("}")))
+    if bare.count(b"[") + bare.count(b"{") <= 2 * MAX_DEPTH + 4:
+        return None  # the nesting cannot be deeper than the number of openings
+    steps = _STEPS[np.frombuffer(bare, dtype=np.uint8)]
     if int(np.cumsum(steps).max()) > 2 * MAX_DEPTH + 4:
         return f"data nested deeper than {MAX_DEPTH} levels"
     return None
