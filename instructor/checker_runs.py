@@ -95,6 +95,26 @@ def load_checked_model(data: bytes):
             raise Uncrossable(f"the model does not load: {type(error).__name__}") from None
 
 
+def student_proxy(bridge: Bridge, name: str):
+    """The checker's stand-in for the student's function ``name``: calling it sends the
+    arguments over ``bridge`` and returns the student's result, both as data. Its
+    ``call_repeatedly`` (the hook of :func:`helpers.checking.call_repeatedly`) asks for many
+    calls in one round trip."""
+
+    def proxy(*args, **kwargs):
+        return bridge.call(f"student:{name}", *args, **kwargs)
+
+    def call_repeatedly(times: int, *args, **kwargs) -> list:
+        results = bridge.call(f"repeat:{name}", times, *args, **kwargs)
+        if type(results) is not list or len(results) != times:
+            raise ValueError(f"{name} gave no list of {times} results for {times} calls")
+        return results
+
+    proxy.__name__ = proxy.__qualname__ = name
+    proxy.call_repeatedly = call_repeatedly
+    return proxy
+
+
 class StudentRun:
     """The student process of one attempt, and the checker's side of its conversation."""
 
@@ -116,13 +136,7 @@ class StudentRun:
 
     # -- the conversation
     def proxy(self, name: str):
-        bridge = self.bridge
-
-        def proxy(*args, **kwargs):
-            return bridge.call(f"student:{name}", *args, **kwargs)
-
-        proxy.__name__ = proxy.__qualname__ = name
-        return proxy
+        return student_proxy(self.bridge, name)
 
     def _next(self, exercise: object) -> str:
         if self.current is not None or not self.expected or exercise != self.expected[0]:

@@ -21,6 +21,7 @@ import signal
 import sys
 import tempfile
 
+from helpers.checking import MAX_TIMES
 from instructor.sandboxed.bridge import Bridge
 from instructor.sandboxed.notebook_runner import (
     CappedWriter,
@@ -50,6 +51,23 @@ def _load_model(data: bytes):
         return keras.saving.load_model(path, safe_mode=True)
 
 
+def student_handler(namespace: dict):
+    """What the student process serves: ``student:NAME`` calls the function ``NAME`` of the
+    student's namespace; ``repeat:NAME`` with ``times`` first calls it that many times
+    (:func:`helpers.checking.call_repeatedly`) and returns the list of results."""
+
+    def handler(target: str, args: list, kwargs: dict):
+        if target.startswith("student:") and target[8:] in namespace:
+            return namespace[target[8:]](*args, **kwargs)
+        if target.startswith("repeat:") and target[7:] in namespace and args:
+            function, times = namespace[target[7:]], args[0]
+            if type(times) is int and 0 <= times <= MAX_TIMES:
+                return [function(*args[1:], **kwargs) for _ in range(times)]
+        raise LookupError(f"no function {target[:60]!r} here")
+
+    return handler
+
+
 def main() -> int:
     import json
 
@@ -59,12 +77,13 @@ def main() -> int:
     shell = InteractiveShell.instance(colors="NoColor")
     namespace = shell.user_ns
 
-    def handler(target, args, kwargs):
-        if target.startswith("student:") and target[8:] in namespace:
-            return namespace[target[8:]](*args, **kwargs)
-        raise LookupError(f"no function {target[:60]!r} here")
-
-    bridge = Bridge(program["read_fd"], program["write_fd"], handler, _save_model, _load_model)
+    bridge = Bridge(
+        program["read_fd"],
+        program["write_fd"],
+        student_handler(namespace),
+        _save_model,
+        _load_model,
+    )
 
     def solution_proxy(name: str):
         def proxy(*args, **kwargs):
