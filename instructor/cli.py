@@ -51,7 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    students = sub.add_parser("students", help="generate notebooks/ from solutions/")
+    students = sub.add_parser(
+        "students",
+        help="generate notebooks/ from solutions/ (and set every setup cell's install line "
+        "from pyproject.toml)",
+    )
     _common(students, "solutions")
     students.add_argument(
         "--out-dir",
@@ -146,10 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _students(args) -> int:
-    from instructor import student_copies
+    from instructor import install_line, student_copies
 
     if args.check:
-        stale = student_copies.stale_notebooks(args.solutions, args.out_dir)
+        stale = [
+            f"{path}: its install line is not pyproject.toml's"
+            for path in install_line.stale_install_lines(args.solutions)
+        ] + student_copies.stale_notebooks(args.solutions, args.out_dir)
         for line in stale:
             print(line)
         if stale:
@@ -157,7 +164,8 @@ def _students(args) -> int:
             return 1
         print(f"{args.out_dir}: up to date with {args.solutions}")
         return 0
-    changes = student_copies.generate(args.solutions, args.out_dir)
+    changes = install_line.write_install_lines(args.solutions)
+    changes += student_copies.generate(args.solutions, args.out_dir)
     print("\n".join(changes + [f"{args.out_dir}: up to date ({len(changes)} changes)"]))
     return 0
 

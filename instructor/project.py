@@ -3,40 +3,80 @@
 ``pyproject.toml`` holds them: ``[project.urls] Repository`` is the student release repository
 (public; the instructor repository with the solutions stays private) and the release tag is
 ``v`` + ``[project] version``. Setup cells, badges and the release all read them from here.
+
+In a source checkout they come from ``pyproject.toml`` itself (an edit counts at once); in an
+installed package (``pip install`` without ``-e``), from the package's metadata, written from
+the same file when it was built. Building student copies or a release needs the repository's
+other files (``solutions/``, ``docs/``, ``LICENSE``): :func:`source_root` says so in one line.
 """
 
 from __future__ import annotations
 
 import tomllib
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DISTRIBUTION = "rnn-course-pack"
 COLAB = "https://colab.research.google.com/github"
 BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 
+class SourceCheckoutNeeded(FileNotFoundError):
+    """A command needs the instructor repository's files, and runs from an installed package."""
+
+
+def source_root(root: Path = ROOT) -> Path:
+    """The instructor repository this package runs from, or :class:`SourceCheckoutNeeded`."""
+    if not (root / "pyproject.toml").is_file():
+        raise SourceCheckoutNeeded(
+            f"this needs the instructor repository (a source checkout), but the package runs "
+            f"from {root}, an installed copy: clone the repository and run ./course there."
+        )
+    return root
+
+
 @cache
 def pyproject(root: Path = ROOT) -> dict:
-    """The parsed ``pyproject.toml`` of the instructor repository."""
-    with open(root / "pyproject.toml", "rb") as handle:
+    """The parsed ``pyproject.toml`` of the instructor repository (a source checkout only)."""
+    with open(source_root(root) / "pyproject.toml", "rb") as handle:
         return tomllib.load(handle)
+
+
+@cache
+def facts(root: Path = ROOT) -> dict[str, str]:
+    """``name``, ``version`` and ``repository`` (the release URL, no trailing slash): from
+    ``pyproject.toml`` in a source checkout, else from the installed package's metadata."""
+    if (root / "pyproject.toml").is_file():
+        project = pyproject(root)["project"]
+        name, version, urls = project["name"], project["version"], project["urls"]
+    else:
+        try:
+            meta = metadata.metadata(DISTRIBUTION)
+        except metadata.PackageNotFoundError:
+            raise SourceCheckoutNeeded(
+                f"neither {root / 'pyproject.toml'} nor an installed {DISTRIBUTION} package: "
+                "install the package or run from the repository."
+            ) from None
+        name, version = meta["Name"], meta["Version"]
+        urls = dict(entry.split(", ", 1) for entry in meta.get_all("Project-URL") or [])
+    return {"name": name, "version": version, "repository": urls["Repository"].rstrip("/")}
 
 
 def repository_url() -> str:
     """The public student release repository, e.g. ``https://github.com/owner/name``."""
-    return pyproject()["project"]["urls"]["Repository"].rstrip("/")
+    return facts()["repository"]
 
 
 def release_tag() -> str:
     """The git tag students install: ``v`` + the project's version."""
-    return "v" + pyproject()["project"]["version"]
+    return "v" + facts()["version"]
 
 
 def install_spec(url: str | None = None, tag: str | None = None) -> str:
     """What a setup cell passes to pip: ``rnn-course-pack @ git+URL@TAG``."""
-    name = pyproject()["project"]["name"]
-    return f"{name} @ git+{url or repository_url()}@{tag or release_tag()}"
+    return f"{facts()['name']} @ git+{url or repository_url()}@{tag or release_tag()}"
 
 
 def colab_link(notebook: str, tag: str | None = None) -> str:

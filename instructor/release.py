@@ -26,7 +26,7 @@ from pathlib import Path
 
 from instructor.notebook_format import NotebookFormatError
 from instructor.notebook_io import read
-from instructor.project import ROOT, colab_badge, pyproject, release_tag, repository_url
+from instructor.project import colab_badge, pyproject, release_tag, repository_url, source_root
 from instructor.student_copies import _secret_and_public_lines, build_students
 from instructor.student_files import student_constraints, student_data_readme
 
@@ -101,7 +101,7 @@ def student_readme(notebooks: list[str]) -> str:
         f"| {name.split('_', 1)[0]} | [{name}](notebooks/{name}) | {colab_badge(name)} |"
         for name in notebooks
     ]
-    template = (ROOT / "docs" / "release-README.md").read_text(encoding="utf-8")
+    template = (source_root() / "docs" / "release-README.md").read_text(encoding="utf-8")
     return (
         template.replace("{notebook_table}", "\n".join(rows))
         .replace("{repository}", repository_url())
@@ -163,6 +163,7 @@ def build_release(solutions_dir: str | Path, out_dir: str | Path, tag: str | Non
     Raises:
         FileExistsError: ``out_dir`` holds files.
         NotebookFormatError: a solution breaks the contract, or the tree would leak a line.
+        SourceCheckoutNeeded: the package runs installed, not from the instructor repository.
     """
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()):
@@ -172,11 +173,12 @@ def build_release(solutions_dir: str | Path, out_dir: str | Path, tag: str | Non
             f"tag={tag!r} differs from pyproject's version ({release_tag()}); the notebooks "
             "install that tag. Change [project] version in pyproject.toml instead."
         )
+    root = source_root()  # the student library, LICENSE and templates come from the checkout
     notebooks = build_students(solutions_dir)  # validated and leak-checked per notebook
     files = {f"notebooks/{name}": text for name, text in notebooks.items()}
-    for module in sorted((ROOT / "helpers").glob("*.py")):
+    for module in sorted((root / "helpers").glob("*.py")):
         files[f"helpers/{module.name}"] = module.read_text(encoding="utf-8")
-    files["LICENSE"] = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    files["LICENSE"] = (root / "LICENSE").read_text(encoding="utf-8")
     files["data/README.md"] = student_data_readme()
     files["constraints/newest.txt"] = student_constraints()
     files["README.md"] = student_readme(sorted(notebooks))

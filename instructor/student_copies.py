@@ -34,6 +34,7 @@ from pathlib import Path
 
 import nbformat
 
+from instructor.install_line import with_install_line
 from instructor.notebook_format import (
     _MARKER_LIKE,
     HIDDEN_BEGIN,
@@ -257,6 +258,11 @@ def build_students(solutions_dir: str | Path) -> dict[str, str]:
         solution = read(path)
         try:
             student = student_notebook(solution, name=path.name)
+        except NotebookFormatError as error:
+            problems.extend(error.problems)
+            continue
+        try:
+            with_install_line(student, path.name)
         except NotebookFormatError as error:
             problems.extend(error.problems)
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from helpers.data import DATA_DIR_ENV, DATASETS
-from instructor.project import ROOT
+from instructor.project import source_root
 
 DEV_ONLY = frozenset(
     {
@@ -47,7 +47,7 @@ def canonical(name: str) -> str:
 def student_constraints(text: str | None = None) -> str:
     """``constraints/newest.txt`` for students: the same pins without test and lint tools."""
     if text is None:
-        text = (ROOT / "constraints" / "newest.txt").read_text(encoding="utf-8")
+        text = (source_root() / "constraints" / "newest.txt").read_text(encoding="utf-8")
     pins = [
         line
         for line in text.splitlines()

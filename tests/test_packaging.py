@@ -101,3 +101,39 @@ def test_installed_versions_are_inside_the_supported_window():
         if installed not in requirement.specifier:
             outside.append(f"{requirement.name} {installed} is outside {requirement.specifier}")
     assert not outside, "this environment is outside the supported window: " + "; ".join(outside)
+
+
+def test_the_instructor_package_works_installed_without_the_repository(tmp_path):
+    """Installed without -e (packages and metadata only, no pyproject.toml next to them): the
+    project facts come from the metadata; a release says in one line that it needs a checkout."""
+    import shutil
+    import subprocess
+    import sys
+    from importlib import metadata
+
+    site = tmp_path / "site"
+    for package in ("instructor", "helpers"):
+        shutil.copytree(
+            ROOT / package, site / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    info = site / f"rnn_course_pack-{PROJECT['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(metadata.distribution(PROJECT["name"]).read_text("METADATA"))
+    (info / "RECORD").write_text("")
+
+    def run(*code_or_args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, *code_or_args], cwd=tmp_path, capture_output=True, text=True,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site), "HOME": str(tmp_path)},
+        )  # fmt: skip
+
+    facts = run("-c", "from instructor import project as p; print(p.ROOT, p.install_spec())")
+    assert facts.returncode == 0, facts.stderr
+    where, spec = facts.stdout.split()[0], " ".join(facts.stdout.split()[1:])
+    assert where == str(site)
+    url = PROJECT["urls"]["Repository"].rstrip("/")
+    assert spec == f"{PROJECT['name']} @ git+{url}@v{PROJECT['version']}"
+    release = run("-m", "instructor", "release", str(tmp_path / "out"))
+    assert release.returncode == 2 and not (tmp_path / "out").exists()
+    (line,) = release.stderr.strip().splitlines()
+    assert "release: nothing done." in line and "source checkout" in line, line

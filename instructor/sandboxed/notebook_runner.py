@@ -1,7 +1,10 @@
-"""Run a grading program inside the sandbox and report signed verdicts; standard library only.
+"""Run a program of notebook cells inside the sandbox and report each step's outcome, signed;
+standard library only.
 
-This file is bound alone into the sandbox (it imports nothing from ``instructor``); the
-grader's student process (``student_process.py``) uses its cell limits too.
+:func:`instructor.grade_run.run_steps` binds this file alone into the sandbox (it imports nothing
+from ``instructor``) to execute notebooks: the tests of student copies and of the release. It
+gives no grade: grading's verdicts come from the checker process (``instructor/checker.py``), and
+the grader's student process (``student_process.py``) only borrows the cell limits below.
 It reads one JSON object from standard input::
 
     {"key": "<hex>", "channel": 5, "cell_timeout": 120, "max_output": 1000000,
