@@ -32,7 +32,7 @@ def source_root(root: Path = ROOT) -> Path:
     if not (root / "pyproject.toml").is_file():
         raise SourceCheckoutNeeded(
             f"this needs the instructor repository (a source checkout), but the package runs "
-            f"from {root}, an installed copy: clone the repository and run ./course there."
+            f"from {root}, an installed copy: clone the repository and run the command in it."
         )
     return root
 
