@@ -202,6 +202,7 @@ def _grade(args) -> int:
     from instructor import reports
     from instructor.grade_run import grade_all
     from instructor.grading import Limits
+    from instructor.score_plots import write_score_histograms
 
     if min(args.timeout, args.cell_timeout, args.max_output, args.memory_mb, args.max_procs) <= 0:
         raise SystemExit(
@@ -231,14 +232,16 @@ def _grade(args) -> int:
         f"{len({r.student for r in rows})} student(s), graded {sandboxed} in smoke mode: "
         f"{limits.timeout:g} s per notebook, {limits.cell_timeout:g} s per cell."
     )
-    out.with_suffix(".md").write_text(reports.gradebook_markdown(rows, header), encoding="utf-8")
+    picture = write_score_histograms(rows, out.with_suffix(".png"))
+    markdown = reports.gradebook_markdown(rows, header, picture=picture.name)
+    out.with_suffix(".md").write_text(markdown, encoding="utf-8")
     lms = out.with_name(out.stem + "-lms.csv")
     reports.write_lms_csv(rows, lms)
     feedback = out.with_name(out.stem + "-feedback")
     files = reports.write_feedback(rows, feedback)
     print(
-        f"wrote {out} ({len(rows)} rows), {out.with_suffix('.md')}, {lms} and "
-        f"{len(files)} feedback files in {feedback}/"
+        f"wrote {out} ({len(rows)} rows), {out.with_suffix('.md')}, {picture.name} (scores per "
+        f"exercise), {lms} and {len(files)} feedback files in {feedback}/"
     )
     return 0
 

@@ -73,9 +73,12 @@ def write_gradebook_csv(rows: Sequence, path: str | Path) -> None:
             )
 
 
-def gradebook_markdown(rows: Sequence, header: str) -> str:
-    """The gradebook as Markdown: one table per notebook, then the points lost and why."""
+def gradebook_markdown(rows: Sequence, header: str, picture: str | None = None) -> str:
+    """The gradebook as Markdown: one table per notebook, then the points lost and why;
+    ``picture``, a file name next to it, is shown under the header (the score histograms)."""
     lines = ["# Gradebook", "", plain(header, "md", 1000)]
+    if picture:
+        lines += ["", f"![Students per points scored, for each exercise]({picture})"]
     for notebook in sorted({row.notebook for row in rows if row.notebook != "-"}):
         mine = [row for row in rows if row.notebook == notebook]
         ids = list(dict.fromkeys(row.exercise for row in mine))
