@@ -106,6 +106,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave the exercise policy's advice out of the feedback (it never costs points)",
     )
+    grade.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="grade only shard I of N (students split by a hash of their name); join the "
+        "shards' gradebooks with ./course gradebook merge",
+    )
+
+    book = sub.add_parser("gradebook", help="work on gradebooks: merge the shards of a class")
+    book_actions = book.add_subparsers(dest="action", required=True)
+    merge = book_actions.add_parser("merge", help="join shard gradebooks into one")
+    merge.add_argument("shards", nargs="+", type=Path, help="each shard's gradebook.csv")
+    merge.add_argument(
+        "--out", type=Path, default=Path("gradebook.csv"),
+        help="CSV gradebook of the class; .md, .png, -lms.csv and -feedback/ next to it",
+    )  # fmt: skip
 
     board = sub.add_parser("leaderboard", help="rank competition submissions")
     board.add_argument("submissions_dir", type=Path)
@@ -199,10 +214,10 @@ def _notebooks(args) -> int:
 
 
 def _grade(args) -> int:
-    from instructor import reports
     from instructor.grade_run import grade_all
+    from instructor.gradebook_files import write_gradebook
     from instructor.grading import Limits
-    from instructor.score_plots import write_score_histograms
+    from instructor.shards import parse_shard
 
     if min(args.timeout, args.cell_timeout, args.max_output, args.memory_mb, args.max_procs) <= 0:
         raise SystemExit(
@@ -216,6 +231,10 @@ def _grade(args) -> int:
         args.max_procs,
         policy=not args.no_policy,
     )
+    try:
+        shard = parse_shard(args.shard) if args.shard else (1, 1)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     rows = grade_all(
         args.submissions,
         args.solutions,
@@ -223,26 +242,26 @@ def _grade(args) -> int:
         args.jobs,
         use_sandbox=not args.unsandboxed,
         progress=True,
+        shard=shard,
     )
-    out: Path = args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    reports.write_gradebook_csv(rows, out)
     sandboxed = "without the sandbox" if args.unsandboxed else "in the sandbox"
-    header = (
-        f"{len({r.student for r in rows})} student(s), graded {sandboxed} in smoke mode: "
-        f"{limits.timeout:g} s per notebook, {limits.cell_timeout:g} s per cell."
+    graded = (
+        f"graded {sandboxed} in smoke mode: {limits.timeout:g} s per notebook, "
+        f"{limits.cell_timeout:g} s per cell."
     )
-    picture = write_score_histograms(rows, out.with_suffix(".png"))
-    markdown = reports.gradebook_markdown(rows, header, picture=picture.name)
-    out.with_suffix(".md").write_text(markdown, encoding="utf-8")
-    lms = out.with_name(out.stem + "-lms.csv")
-    reports.write_lms_csv(rows, lms)
-    feedback = out.with_name(out.stem + "-feedback")
-    files = reports.write_feedback(rows, feedback)
-    print(
-        f"wrote {out} ({len(rows)} rows), {out.with_suffix('.md')}, {picture.name} (scores per "
-        f"exercise), {lms} and {len(files)} feedback files in {feedback}/"
-    )
+    print(write_gradebook(rows, args.out, graded=graded, shard=shard))
+    return 0
+
+
+def _gradebook(args) -> int:
+    from instructor.gradebook_files import write_gradebook
+    from instructor.shards import read_shards
+
+    try:
+        rows, graded = read_shards(args.shards)
+    except ValueError as error:
+        raise SystemExit(f"gradebook merge: nothing done. {error}") from None
+    print(write_gradebook(rows, args.out, graded=graded))
     return 0
 
 
@@ -280,6 +299,7 @@ COMMANDS = {
     "students": _students,
     "notebooks": _notebooks,
     "grade": _grade,
+    "gradebook": _gradebook,
     "release": _release,
     "leaderboard": _leaderboard,
     "tally": _tally,

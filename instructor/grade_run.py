@@ -28,6 +28,7 @@ from instructor import sandbox
 from instructor.grade_checkers import Checkers, grade_notebook
 from instructor.grading import GradeRow, Limits, Step, _short
 from instructor.remove_tree import remove_tree
+from instructor.shards import in_shard
 from instructor.submission_read import UnreadableSubmission, read_submission
 from instructor.submissions import Solution, match_by_name, match_solution
 
@@ -223,8 +224,10 @@ def grade_all(
     jobs: int = 1,
     use_sandbox: bool = True,
     progress: bool = False,
+    shard: tuple[int, int] = (1, 1),
 ) -> list[GradeRow]:
-    """Grade every submission under ``paths`` (files, or folders searched for ``*.ipynb``).
+    """Grade every submission under ``paths`` (files, or folders searched for ``*.ipynb``);
+    with ``shard=(i, N)`` only the students of shard ``i`` of ``N`` (:mod:`instructor.shards`).
 
     Raises:
         FileNotFoundError: no solutions, or no submissions.
@@ -279,7 +282,8 @@ def grade_all(
 
         try:
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-                results = list(pool.map(one, plan(submissions, solutions)))
+                mine = [item for item in plan(submissions, solutions) if in_shard(item[1], *shard)]
+                results = list(pool.map(one, mine))
         finally:
             checkers.close()
     finally:

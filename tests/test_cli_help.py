@@ -13,7 +13,7 @@ from instructor.cli import COMMANDS, main
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = (ROOT / "course").read_text(encoding="utf-8")
 SCRIPT_ONLY = {"setup", "lab", "test", "run", "help"}  # the shell script's own commands
-NESTED = {"notebooks": ["execute", "clean", "run-all"]}
+NESTED = {"notebooks": ["execute", "clean", "run-all"], "gradebook": ["merge"]}
 COMMAND_LINES = [[name] for name in COMMANDS] + [
     [name, action] for name, actions in NESTED.items() for action in actions
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import csv
 import hashlib
+import json
 import socket
 from pathlib import Path
 
@@ -140,6 +141,7 @@ def graded(tmp_path_factory):
         "rows": {(r["student"], r["exercise"]): r for r in rows},
         "out": out,
         "changed": [p for p, d in before.items() if _digest(p) != d],
+        "folder": folder,
     }
 
 
@@ -432,3 +434,37 @@ def test_a_file_name_finds_its_notebook_by_number_also_with_a_letter_after_it():
     assert matched("Copy_of_05B_text.ipynb") == "05b_text_generation.ipynb"
     assert matched("alice_105b_notes.ipynb") is None
     assert matched("alice_05c_notes.ipynb") is None
+
+
+def _tree(folder: Path, stem: str) -> dict[str, bytes]:
+    """Every file of the gradebook ``stem`` in ``folder``, by relative path."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and (p.name.startswith(stem) or stem + "-feedback" in p.parts)
+    }
+
+
+@needs_sandbox
+def test_three_shards_merged_equal_one_unsharded_run_byte_for_byte(graded, tmp_path):
+    shards = []
+    for i in (1, 2, 3):
+        out = tmp_path / f"machine{i}" / "gradebook.csv"
+        argv = ["grade", str(graded["folder"]), "--solutions", str(FIXTURES), "--out", str(out)]
+        assert main([*argv, *LIMITS, "--shard", f"{i}/3"]) == 0
+        shards.append(out)
+
+    def rows(out: Path) -> list:
+        return json.loads(out.with_name("gradebook-rows.json").read_text())["rows"]
+
+    sizes = [len(rows(out)) for out in shards]
+    assert all(sizes) and sum(sizes) == len(rows(graded["out"])), sizes  # each shard got some
+    with pytest.raises(SystemExit, match=r"missing \[2\]"):
+        main(
+            ["gradebook", "merge", str(shards[0]), str(shards[2]), "--out", str(tmp_path / "x.csv")]
+        )
+    merged = tmp_path / "class" / "gradebook.csv"
+    assert main(["gradebook", "merge", *map(str, shards), "--out", str(merged)]) == 0
+    whole, joined = _tree(graded["out"].parent, "gradebook"), _tree(merged.parent, "gradebook")
+    assert sorted(whole) == sorted(joined) and len(whole) > 6
+    assert [name for name in whole if whole[name] != joined[name]] == []
