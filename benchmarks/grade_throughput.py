@@ -35,7 +35,7 @@ from instructor.notebook_io import read, write  # noqa: E402
 from instructor.student_copies import student_notebook  # noqa: E402
 
 CLASS, BUDGET_HOURS, WORKERS = 100, 2.0, 2
-PROGRESS = re.compile(r"\((?P<path>[^,()]+\.ipynb), (?P<seconds>[0-9.]+) s\)$")
+PROGRESS = re.compile(r"^\[\d+/\d+\] .+ / (?P<path>[^/]+\.ipynb): \S+ \((?P<seconds>[0-9.]+) s\)")
 
 
 def main() -> int:

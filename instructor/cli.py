@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from instructor.notebook_format import NotebookFormatError
+from instructor.progress import verbosity
 
 
 def _common(parser: argparse.ArgumentParser, *names: str) -> None:
@@ -43,6 +44,13 @@ def _common(parser: argparse.ArgumentParser, *names: str) -> None:
 def _seconds(parser: argparse.ArgumentParser, default: float, what: str, cell: bool = False):
     flag = "--cell-timeout" if cell else "--timeout"
     parser.add_argument(flag, type=float, default=default, help=f"seconds {what} ({default:g})")
+
+
+def _loudness(parser: argparse.ArgumentParser) -> None:
+    """-q and -v: a progress line per item (the default), none, or also one per detail."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    group.add_argument("-v", "--verbose", action="store_true", help="progress inside each item too")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_all.add_argument("--out-dir", type=Path, default=Path("build/executed"))
     _common(run_all, "solutions")
     _seconds(run_all, 3600, "per cell", cell=True)
+    _loudness(run_all)
 
     release = sub.add_parser("release", help="write the student release tree")
     release.add_argument("out_dir", type=Path, help="folder to write (must be empty or absent)")
@@ -106,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave the exercise policy's advice out of the feedback (it never costs points)",
     )
+    _loudness(grade)
     grade.add_argument(
         "--shard",
         metavar="I/N",
@@ -124,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     board = sub.add_parser("leaderboard", help="rank competition submissions")
     board.add_argument("submissions_dir", type=Path)
+    _loudness(board)
     board.add_argument(
         "--out",
         type=Path,
@@ -193,7 +204,13 @@ def _notebooks(args) -> int:
         from helpers.runtime import smoke_mode
 
         sources = sorted(args.solutions.glob("*.ipynb"))
-        rows = run_notebooks.run_all(sources, args.out_dir, int(args.cell_timeout), smoke_mode())
+        rows = run_notebooks.run_all(
+            sources,
+            args.out_dir,
+            cell_timeout=int(args.cell_timeout),
+            smoke=smoke_mode(),
+            progress=args.progress,
+        )
         failed = [name for name, _, status in rows if status != "ok"]
         print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
         return 1 if failed else 0
@@ -241,7 +258,7 @@ def _grade(args) -> int:
         limits,
         args.jobs,
         use_sandbox=not args.unsandboxed,
-        progress=True,
+        progress=args.progress,
         shard=shard,
     )
     sandboxed = "without the sandbox" if args.unsandboxed else "in the sandbox"
@@ -308,6 +325,8 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if hasattr(args, "quiet"):
+        args.progress = verbosity(args.quiet, args.verbose)
     if getattr(args, "jobs", 1) < 1:
         raise SystemExit("--jobs must be at least 1.")
     try:

@@ -27,7 +27,9 @@ from pathlib import Path
 from instructor import sandbox
 from instructor.grade_checkers import Checkers, grade_notebook
 from instructor.grading import GradeRow, Limits, Step, _short
+from instructor.progress import QUIET, Progress
 from instructor.remove_tree import remove_tree
+from instructor.reports import plain
 from instructor.shards import in_shard
 from instructor.submission_read import UnreadableSubmission, read_submission
 from instructor.submissions import Solution, match_by_name, match_solution
@@ -223,11 +225,12 @@ def grade_all(
     limits: Limits | None = None,
     jobs: int = 1,
     use_sandbox: bool = True,
-    progress: bool = False,
+    progress: int = QUIET,
     shard: tuple[int, int] = (1, 1),
 ) -> list[GradeRow]:
     """Grade every submission under ``paths`` (files, or folders searched for ``*.ipynb``);
     with ``shard=(i, N)`` only the students of shard ``i`` of ``N`` (:mod:`instructor.shards`).
+    ``progress`` is a :mod:`instructor.progress` level: a line per student and notebook graded.
 
     Raises:
         FileNotFoundError: no solutions, or no submissions.
@@ -257,7 +260,7 @@ def grade_all(
         checkers = Checkers(data, root)
 
         def one(item: tuple[Path, str, str, list[Path]]) -> list[GradeRow]:
-            path, student, _, ignored = item
+            path, student, notebook, ignored = item
             start = monotonic()
             try:
                 rows = grade_file(path, student, solutions, limits, checkers, use_sandbox)
@@ -272,17 +275,16 @@ def grade_all(
                     replace(r, reason=_short(r.reason) + note, feedback=_short(r.feedback) + note)
                     for r in rows
                 ]
-            if progress:
-                got, most = sum(r.points for r in rows), sum(r.max_points for r in rows)
-                print(
-                    f"{student}: {got:g}/{most:g} ({path}, {monotonic() - start:.1f} s)",
-                    file=sys.stderr,
-                )
+            got, most = sum(r.points for r in rows), sum(r.max_points for r in rows)
+            name = notebook if not notebook.startswith("-") else path.name
+            item = f"{plain(student, limit=60)} / {plain(name, limit=60)}"
+            reporter.done(item, f"{got:g}/{most:g}", monotonic() - start)
             return rows
 
+        mine = [item for item in plan(submissions, solutions) if in_shard(item[1], *shard)]
+        reporter = Progress(len(mine), level=progress)
         try:
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-                mine = [item for item in plan(submissions, solutions) if in_shard(item[1], *shard)]
                 results = list(pool.map(one, mine))
         finally:
             checkers.close()

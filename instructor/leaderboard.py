@@ -34,7 +34,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -51,6 +50,7 @@ from helpers.competition import (
 from instructor import sandbox
 from instructor.board_reports import write_board
 from instructor.model_check import ModelRefused, check_model_file
+from instructor.progress import NORMAL, QUIET, Progress
 from instructor.scored_texts import prepare_texts
 from instructor.submission_files import FILE_LIMITS, Refused, read_submission
 
@@ -170,7 +170,7 @@ def leaderboard(
     use_sandbox: bool = True,
     memory_mb: int = 4096,
     private_file: str | os.PathLike[str] | None = None,
-    progress: Callable[[str], object] | None = None,
+    progress: int = QUIET,
 ) -> list[Entry]:
     """Score every submission (folder or zip) in ``submissions_dir``; return entries, best first.
 
@@ -189,7 +189,8 @@ def leaderboard(
         memory_mb: memory cap of each scoring process, in MiB.
         private_file: the instructor's private text (:mod:`instructor.scored_texts`): it
             ranks, and the public test is scored next to it (``public_bits``).
-        progress: called with ``[k/N] entry: score or reason (seconds)`` as each finishes.
+        progress: an :mod:`instructor.progress` level: ``[k/N] entry: score or reason
+            (seconds), about M min left`` on standard error as each finishes.
 
     Raises:
         FileNotFoundError: ``submissions_dir``, ``text_file`` or ``private_file`` is missing.
@@ -225,19 +226,19 @@ def leaderboard(
                 )
                 for f in folders
             ]
-            for k, done in enumerate(as_completed(futures), start=1):
-                if progress is not None:
-                    progress(_progress_line(k, len(futures), done.result()))
+            reporter = Progress(len(futures), level=progress)
+            for done in as_completed(futures):
+                reporter.done(*_progress_item(done.result()))
             entries = [future.result() for future in futures]
     scored = sorted((e for e in entries if e.ok), key=lambda e: e.bits)
     return scored + [e for e in entries if not e.ok]
 
 
-def _progress_line(k: int, n: int, entry: Entry) -> str:
+def _progress_item(entry: Entry) -> tuple[str, str, float]:
     from instructor.reports import plain
 
     result = f"{entry.bits:.3f} bits/char" if entry.ok else plain(entry.reason, limit=120)
-    return f"[{k}/{n}] {plain(entry.folder, limit=60)}: {result} ({entry.seconds or 0:.1f} s)"
+    return plain(entry.folder, limit=60), result, entry.seconds or 0.0
 
 
 def run_leaderboard(args) -> int:
@@ -256,7 +257,7 @@ def run_leaderboard(args) -> int:
         sandboxed,
         getattr(args, "memory_mb", 4096),
         private,
-        progress=lambda line: print(line, flush=True),
+        progress=getattr(args, "progress", NORMAL),
     )
     where = "in the sandbox" if sandboxed else "WITHOUT the sandbox, with the instructor's rights"
     text = (

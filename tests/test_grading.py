@@ -7,10 +7,13 @@ whole folder is graded once (module fixture) through the command line, in the sa
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import hashlib
+import io
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -133,7 +136,11 @@ def graded(tmp_path_factory):
     write(new_notebook(cells=[new_markdown_cell("# My holiday")]), folder / "unrelated.ipynb")
     before = {p: _digest(p) for p in folder.rglob("*.ipynb")}
     out = base / "out" / "gradebook.csv"
-    status = main(["grade", str(folder), "--solutions", str(FIXTURES), "--out", str(out), *LIMITS])
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        status = main(
+            ["grade", str(folder), "--solutions", str(FIXTURES), "--out", str(out), *LIMITS]
+        )
     with open(out, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return {
@@ -142,6 +149,7 @@ def graded(tmp_path_factory):
         "out": out,
         "changed": [p for p, d in before.items() if _digest(p) != d],
         "folder": folder,
+        "progress": printed.getvalue().splitlines(),
     }
 
 
@@ -443,6 +451,18 @@ def _tree(folder: Path, stem: str) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and (p.name.startswith(stem) or stem + "-feedback" in p.parts)
     }
+
+
+@needs_sandbox
+def test_grading_prints_a_progress_line_per_student_and_notebook(graded):
+    lines = [line for line in graded["progress"] if line.startswith("[")]
+    students = {row["student"] for row in graded["rows"].values()}
+    assert len(lines) == len(students) and lines[-1].startswith(f"[{len(students)}/")
+    honest = next(line for line in lines if "] honest / " in line)
+    assert re.fullmatch(
+        r"\[\d+/\d+\] honest / 01_warmup\.ipynb: 4/4 \(\d+\.\d s\), .*(left|min)", honest
+    ), honest
+    assert any("] garbage / garbage.ipynb: 0/0 (" in line for line in lines)
 
 
 @needs_sandbox
