@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from instructor import exercise_policy
 from instructor.notebook_format import EXERCISE_TAG
 from instructor.notebook_io import tags
-from instructor.sandboxed.bridge import BUILTIN_ERRORS
 from instructor.submissions import Solution
 
 _REASON_LENGTH = 240
@@ -162,7 +161,9 @@ def _student_failure(outcome: dict, exercise_id: str, limits: Limits) -> str:
             return f"not attempted: {exercise_id} still raises NotImplementedError"
         if ename in ("SyntaxError", "IndentationError"):
             return f"syntax error in your exercise cell ({WITHHELD})"
-        shown = ename if ename in BUILTIN_ERRORS else "an exception"
+        # which built-in, only for running out of memory: a student's code chose among 17 names
+        # to signal 4 bits of hidden data per cell (attack review)
+        shown = "MemoryError (out of memory)" if ename == "MemoryError" else "an exception"
         return f"your exercise cell raised {shown} ({WITHHELD})"
     if status == "timeout":
         return f"time limit: your exercise cell ran longer than {limits.cell_timeout:g} s"

@@ -17,13 +17,16 @@ Every run, sandboxed or not, gets these caps (``setrlimit`` in the child just be
   TensorFlow reserves ~2.7 GB of address space at import (more with more cores), so an
   address-space cap (``RLIMIT_AS``) of 3 GiB breaks it while a data cap of 512 MiB does not.
   Past the cap the child gets ``MemoryError`` (C++ code aborts); the runner is unaffected.
-  Shared mappings and ``memfd`` are not counted (that would take a cgroup);
+  Shared mappings and ``memfd`` are not counted here (the tree's cap below does that);
 * processes and threads: ``RLIMIT_NPROC`` (TensorFlow starts ~2 threads per core, briefly more);
 * file size 1 GiB (``RLIMIT_FSIZE``) and no core dumps;
 * memory of the whole tree (``tree_memory_mb``): a watchdog sums the proportional set size
   (``Pss``, shared pages split between their users) of every process the child started, twice a
   second, and kills the tree past the cap (``Outcome.memory_exceeded``): forked children do not
-  multiply the per-process cap;
+  multiply the per-process cap. Where a memory cgroup can be made
+  (:mod:`instructor.memory_cgroup`), the run is also in its own, capped at the same size: the
+  kernel then counts what the watchdog cannot see (a ``memfd`` filled with ``write``, a file
+  descriptor parked in a socket) and kills the run at the cap;
 * time: at ``timeout`` seconds (wall clock), or when the caller's ``cancel`` event is set, the
   whole process tree is killed;
 * output: the first ``max_output`` bytes of stdout and of stderr each are kept; the rest is read
@@ -52,7 +55,13 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from instructor.memory_cgroup import MemoryCgroup, memory_cgroup_problem
 from instructor.tree_watch import Watch
+
+_GATE = (  # wait for the runner to put this process in its memory cgroup, then become argv
+    "import os, sys; fd = int(sys.argv[1]); os.read(fd, 2); os.close(fd); "
+    "os.execv(sys.argv[2], sys.argv[2:])"
+)
 
 _UID_BASE, _UID_COUNT = 61000, 1000
 _UIDS = itertools.count(secrets.randbelow(_UID_COUNT))  # in turn, from a random start
@@ -367,18 +376,41 @@ def run(
             procs += _tasks_of(os.getuid())  # the cap counts all of the caller's processes
         command = _limited(argv, replace(jail, max_procs=procs), -1)
     start = time.monotonic()
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=child_env,
-        cwd=scratch,
-        pass_fds=tuple(pass_fds),
-        start_new_session=True,
-    )
-    watch = Watch(process.pid, jail.tree_memory_mb, cancel)
-    stdout, stderr, timed_out, truncated = _pump(process, stdin, jail, watch)
+    group = None
+    if jail.tree_memory_mb is not None and memory_cgroup_problem() is None:
+        group = MemoryCgroup(jail.tree_memory_mb)
+    gate = os.pipe() if group is not None else None
+    if gate is not None:  # the child waits at the gate until it is in the group
+        program = shutil.which(command[0], path=child_env.get("PATH", os.defpath)) or command[0]
+        command = [sys.executable, "-I", "-S", "-c", _GATE, str(gate[0]), program, *command[1:]]
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=child_env,
+            cwd=scratch,
+            pass_fds=tuple(pass_fds) + ((gate[0],) if gate else ()),
+            start_new_session=True,
+        )
+        if gate is not None:
+            os.close(gate[0])
+            try:
+                group.add(process.pid)
+                os.write(gate[1], b"go")
+            except OSError:
+                process.kill()  # never let it run outside its group
+                process.wait()
+                raise
+            finally:
+                os.close(gate[1])
+        watch = Watch(process.pid, jail.tree_memory_mb, cancel, group and group.oom_killed)
+        stdout, stderr, timed_out, truncated = _pump(process, stdin, jail, watch)
+    finally:
+        if group is not None:
+            oom = group.oom_killed()
+            group.remove()
     seconds = time.monotonic() - start
     return Outcome(
         process.returncode,
@@ -388,5 +420,5 @@ def run(
         truncated,
         sandbox,
         seconds,
-        watch.memory_exceeded,
+        watch.memory_exceeded or (group is not None and oom),
     )

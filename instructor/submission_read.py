@@ -14,6 +14,8 @@ from pathlib import Path
 
 import nbformat
 
+from instructor.sandboxed.bridge import shape_problem
+
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 CELL_TYPES = frozenset({"code", "markdown", "raw"})
 
@@ -27,12 +29,17 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
 
     Raises:
         UnreadableSubmission: ``path`` is a link, over :data:`MAX_NOTEBOOK_BYTES`, unreadable,
-            not UTF-8 JSON, nested too deep, not nbformat 4, or a cell has the wrong shape.
+            more than a million JSON values or nested too deep (counted on the bytes, before
+            parsing: 45 MiB of ``[],`` once took the grader 2.3 GB), not UTF-8 JSON, not
+            nbformat 4, or a cell has the wrong shape.
     """
     try:
         if path.is_symlink() or path.stat().st_size > MAX_NOTEBOOK_BYTES:
             raise UnreadableSubmission(f"a symlink or a file over {MAX_NOTEBOOK_BYTES >> 20} MiB")
-        raw = json.loads(path.read_bytes().decode("utf-8"))
+        data = path.read_bytes()
+        if (problem := shape_problem(data)) is not None:  # before parsing: the grader is
+            raise UnreadableSubmission(f"JSON with {problem}, more than a notebook holds")
+        raw = json.loads(data.decode("utf-8"))
     except UnreadableSubmission:
         raise
     except RecursionError:

@@ -47,8 +47,12 @@ def tree_memory_mb(pid: int) -> float:
 class Watch:
     """When to stop a child early: its tree's memory, the caller's cancel event."""
 
-    def __init__(self, pid: int, memory_mb: float | None, cancel):
+    def __init__(self, pid: int, memory_mb: float | None, cancel, killed_at_cap=None):
+        """``killed_at_cap``: a function that says whether the kernel has already killed a
+        process of the tree at its memory cap (a memory cgroup's OOM count); then the rest of
+        the tree is stopped too."""
         self.pid, self.memory_mb, self.cancel = pid, memory_mb, cancel
+        self.killed_at_cap = killed_at_cap
         self.memory_exceeded = False
         self.next_poll = 0.0
 
@@ -58,6 +62,8 @@ class Watch:
         if self.memory_mb is None or now < self.next_poll:
             return False
         self.next_poll = now + 0.5
-        if sys.platform.startswith("linux") and tree_memory_mb(self.pid) > self.memory_mb:
+        if self.killed_at_cap is not None and self.killed_at_cap():
+            self.memory_exceeded = True
+        elif sys.platform.startswith("linux") and tree_memory_mb(self.pid) > self.memory_mb:
             self.memory_exceeded = True
         return self.memory_exceeded

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from instructor.memory_cgroup import memory_cgroup_problem
 from instructor.sandbox import Jail, run, sandbox_problem
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -382,3 +383,28 @@ def test_tensorflow_and_keras_run_with_the_default_caps(scratch):
     assert outcome.returncode == 0, outcome.stderr[-2000:]
     assert (scratch / "model.keras").is_file()
     print(f"TensorFlow in the sandbox: {result}")
+
+
+MEMFD_HOARD = """
+    import json, os, time
+    held = []
+    for _ in range(6):  # 6 x 128 MiB written, never mapped: no Pss, no RLIMIT_DATA
+        fd = os.memfd_create("hoard")
+        block = b"x" * 2**20
+        for _ in range(128):
+            os.write(fd, block)
+        held.append(fd)
+        print(json.dumps(len(held)), flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(memory_cgroup_problem() is not None, reason=f"{memory_cgroup_problem()}")
+@both_modes
+def test_memory_held_outside_any_mapping_is_capped_by_the_cgroup(scratch, sandboxed):
+    """Attack review: memfds filled with write() held 6 GiB past the 4 GiB cap of the tree."""
+    jail = Jail(scratch, memory_mb=256, tree_memory_mb=400, timeout=120)
+    outcome, held = python(MEMFD_HOARD, jail, sandbox=sandboxed)
+    assert outcome.memory_exceeded and not outcome.timed_out, outcome.stderr[-300:]
+    assert held is not None and held <= 3, held  # stopped near 400 MiB, not at 768
+    assert outcome.seconds < 60

@@ -211,7 +211,7 @@ class Bridge:
                 value = self.decode(state)
                 try:
                     arg.bit_generator.state = value
-                except (TypeError, ValueError, KeyError):
+                except (TypeError, ValueError, KeyError, OverflowError):
                     raise RemoteError("a generator state NumPy refuses") from None
 
 

@@ -143,7 +143,8 @@ def _encode_tf(value, export, save_model, budget, depth):
         budget.spend(size=len(data))
         return {"t": "keras", "b": _b64(data)}
     if isinstance(value, tf.Tensor):
-        return {"t": "tensor", "v": encode(value.numpy(), export, save_model, budget, depth + 1)}
+        array = np.asarray(value.numpy())  # a scalar tensor gives a NumPy scalar: 0-d array
+        return {"t": "tensor", "v": encode(array, export, save_model, budget, depth + 1)}
     if isinstance(value, tf.data.Dataset):
         elements = []
         for element in value.as_numpy_iterator():
