@@ -118,7 +118,10 @@ def test_the_instructor_package_works_installed_without_the_repository(tmp_path)
         )
     info = site / f"rnn_course_pack-{PROJECT['version']}.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text(metadata.distribution(PROJECT["name"]).read_text("METADATA"))
+    installed = metadata.distribution(PROJECT["name"])  # a dist-info, or an egg-info in a checkout
+    (info / "METADATA").write_text(
+        installed.read_text("METADATA") or installed.read_text("PKG-INFO")
+    )
     (info / "RECORD").write_text("")
 
     def run(*code_or_args: str) -> subprocess.CompletedProcess:
