@@ -1,11 +1,11 @@
 """Delete a folder that untrusted code wrote, whatever it holds (Linux, macOS).
 
-``shutil.rmtree`` recurses once per level: a student's 3000-deep tree of folders raises
-``RecursionError`` in it, and paths that deep exceed ``PATH_MAX``. :func:`remove_tree` never
-recurses and never builds a long path: it works only on the top folder and its children, moving
-each grandchild up into the top folder (a rename, under a random name) before deleting the
-emptied child. Every entry is moved at most once per level it had above it, so the work is
-linear in the number of entries times their depth, and memory stays flat.
+Before Python 3.13 ``shutil.rmtree`` recursed once per level: a student's 3000-deep tree of
+folders raised ``RecursionError`` in it; and paths that deep exceed ``PATH_MAX``.
+:func:`remove_tree` never recurses and never builds a long path: it works only on the top folder
+and its children, moving each grandchild up into the top folder (a rename, under a random name)
+before deleting the emptied child. Every entry is moved at most once per level it had above it,
+so the work is linear in the number of entries times their depth, and memory stays flat.
 """
 
 from __future__ import annotations
