@@ -39,20 +39,26 @@ def with_install_line(nb, name: str = "notebook"):
     return nb
 
 
-def stale_install_lines(solutions_dir: str | Path) -> list[Path]:
-    """The solutions whose install line differs from ``pyproject.toml``'s."""
-    stale = []
+def _updated(solutions_dir: str | Path) -> list[tuple[Path, str]]:
+    """``(path, new text)`` of every solution whose install line differs from pyproject's."""
+    changed = []
     for path in sorted(Path(solutions_dir).glob("*.ipynb")):
         nb = read(path)
-        if dumps(with_install_line(read(path), path.name)) != dumps(nb):
-            stale.append(path)
-    return stale
+        before = dumps(nb)
+        if (after := dumps(with_install_line(nb, path.name))) != before:
+            changed.append((path, after))
+    return changed
+
+
+def stale_install_lines(solutions_dir: str | Path) -> list[Path]:
+    """The solutions whose install line differs from ``pyproject.toml``'s."""
+    return [path for path, _ in _updated(solutions_dir)]
 
 
 def write_install_lines(solutions_dir: str | Path) -> list[str]:
     """Set the install line of every solution from ``pyproject.toml``; one line per change."""
     changes = []
-    for path in stale_install_lines(solutions_dir):
-        path.write_text(dumps(with_install_line(read(path), path.name)), encoding="utf-8")
+    for path, text in _updated(solutions_dir):
+        path.write_text(text, encoding="utf-8")
         changes.append(f"{path}: install line set to {install_spec()}")
     return changes
