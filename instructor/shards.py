@@ -63,9 +63,7 @@ def _read(path: Path) -> dict:
         index, count = record["shard"]
         rows = [GradeRow(**{k: row[k] for k in ROW_FIELDS}) for row in record["rows"]]
         return {"shard": (int(index), int(count)), "graded": str(record["graded"]), "rows": rows}
-    except FileNotFoundError:
-        raise
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError) as error:  # a missing file raises OSError as it is
         raise ValueError(f"{path} is not the rows file of a grading run ({error}).") from None
 
 
