@@ -384,16 +384,21 @@ def run(
         program = shutil.which(command[0], path=child_env.get("PATH", os.defpath)) or command[0]
         command = [sys.executable, "-I", "-S", "-c", _GATE, str(gate[0]), program, *command[1:]]
     try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=child_env,
-            cwd=scratch,
-            pass_fds=tuple(pass_fds) + ((gate[0],) if gate else ()),
-            start_new_session=True,
-        )
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=child_env,
+                cwd=scratch,
+                pass_fds=tuple(pass_fds) + ((gate[0],) if gate else ()),
+                start_new_session=True,
+            )
+        except OSError:
+            for fd in gate or ():
+                os.close(fd)
+            raise
         if gate is not None:
             os.close(gate[0])
             try:
