@@ -156,7 +156,7 @@ def main() -> int:
         f"python {sys.version.split()[0]}, tensorflow {tf.__version__}, keras {keras.__version__}"
     )
     print(about)
-    stepper = sampling._RecurrentStepper.try_build(model, vocab.size, False)
+    stepper = sampling.RecurrentStepper.try_build(model, vocab.size, False)
     print(f"stateful path used: {stepper is not None}")
     print()
 
@@ -199,8 +199,8 @@ def main() -> int:
         f"re-running the whole prefix (textbook loop), {PREFIX_LENGTH} chars: {seconds:.2f} s, "
         f"{PREFIX_LENGTH / seconds:.1f} chars/s"
     )
-    original = sampling._RecurrentStepper.try_build
-    sampling._RecurrentStepper.try_build = classmethod(lambda *args: None)
+    original = sampling.RecurrentStepper.try_build
+    sampling.RecurrentStepper.try_build = classmethod(lambda *args: None)
     try:
         generate(model, vocab, PROMPT, 3, seed=0)  # warm-up of the fallback path
         fallback = {}
@@ -213,7 +213,7 @@ def main() -> int:
                 f"{fallback[k][0]:.2f} s, {FALLBACK_LENGTH / fallback[k][0]:.1f} chars/s"
             )
     finally:
-        sampling._RecurrentStepper.try_build = original
+        sampling.RecurrentStepper.try_build = original
     stateful_text = generate(model, vocab, PROMPT, FALLBACK_LENGTH, seed=1, n_samples=3)
     same_text = fallback[3][1] == stateful_text and fallback[None][1] == stateful_text[0]
     print(f"fallback texts equal the stateful texts for the same seeds: {same_text}")

@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from instructor.cli import main as course  # noqa: E402
-from instructor.notebook_io import read, write  # noqa: E402
-from instructor.student_copies import student_notebook  # noqa: E402
+from instructor.notebooks.io import read, write  # noqa: E402
+from instructor.notebooks.student_copies import student_notebook  # noqa: E402
 
 CLASS, BUDGET_HOURS, WORKERS = 100, 2.0, 2
 PROGRESS = re.compile(r"^\[\d+/\d+\] .+ / (?P<path>[^/]+\.ipynb): \S+ \((?P<seconds>[0-9.]+) s\)")

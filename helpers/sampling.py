@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from helpers.stepping import _ends_in_softmax, _last_step, _RecurrentStepper
+from helpers.stepping import RecurrentStepper, ends_in_softmax, last_step
 from helpers.vocab import UNKNOWN_ID, CharVocab
 
 
@@ -151,7 +151,7 @@ def generate(
     if n_samples is not None:
         _positive(n_samples, "n_samples", " or None")
 
-    one_hot_input = _check_model_fits(model, vocab)
+    one_hot_input = check_model_fits(model, vocab)
     samples = 1 if n_samples is None else int(n_samples)
     # One uniform per character and sample: the stream rng.choice would consume.
     uniforms = np.stack(
@@ -161,7 +161,7 @@ def generate(
         ]
     )
     top_k = None if top_k is None else int(top_k)
-    stepper = _RecurrentStepper.try_build(model, vocab.size, one_hot_input)
+    stepper = RecurrentStepper.try_build(model, vocab.size, one_hot_input)
     if stepper is not None:
         ids = stepper.sample(prompt_ids, uniforms, temperature, top_k)
     else:
@@ -177,7 +177,7 @@ def _positive(value: object, name: str, alternative: str = "") -> None:
         raise ValueError(f"{name}={value!r} must be a positive integer{alternative}.")
 
 
-def _check_model_fits(model, vocab: CharVocab) -> bool:
+def check_model_fits(model, vocab: CharVocab) -> bool:
     """Check input/output widths against ``vocab``; return True for one-hot input."""
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         raise ValueError(
@@ -222,7 +222,7 @@ def _window_logits(model, ids, context: int, depth: int, one_hot: bool) -> np.nd
     else:
         rows = rows[:, -context:]
     x = np.eye(depth, dtype=np.float32)[rows] if one_hot else rows
-    out = _last_step(model(x, training=False)).astype(np.float64)
+    out = last_step(model(x, training=False)).astype(np.float64)
     return out if ids.ndim == 2 else out[0]
 
 
@@ -245,4 +245,4 @@ def _window_sample(model, prompt_ids, uniforms, temperature, top_k, context, dep
 
 def outputs_probabilities(model) -> bool:
     """Return True when the model ends in a softmax (probabilities), False for logits."""
-    return _ends_in_softmax(model.layers[-1])
+    return ends_in_softmax(model.layers[-1])

@@ -283,7 +283,7 @@ def bits_per_char(
             ``kind`` names
             the problem for the leaderboard.
     """
-    from helpers.sampling import _check_model_fits, outputs_probabilities
+    from helpers.sampling import check_model_fits, outputs_probabilities
     from helpers.windows import char_dataset
 
     if len(model.inputs) != 1 or len(model.outputs) != 1:
@@ -314,7 +314,7 @@ def bits_per_char(
             "Build the vocabulary from the training split of the same corpus.",
         )
     try:
-        one_hot = _check_model_fits(model, vocab)
+        one_hot = check_model_fits(model, vocab)
     except ValueError as error:
         raise ScoreError("wrong input shape", str(error)) from None
     rng = np.random.default_rng()

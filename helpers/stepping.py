@@ -2,7 +2,7 @@
 
 A chain of ``Embedding`` (or one-hot input), recurrent layers (``SimpleRNN`` / ``LSTM`` /
 ``GRU`` or any ``keras.layers.RNN``) and per-step layers (``Dense``, ``Dropout``, ...) can run
-one time step at a time, carrying the recurrent states. :class:`_RecurrentStepper` does that
+one time step at a time, carrying the recurrent states. :class:`RecurrentStepper` does that
 inside a single ``tf.function``: feeding the prompt, drawing each next character in the graph
 and feeding it back, for all samples of a batch at once, so ``n`` characters cost one call
 into TensorFlow instead of ``n`` Python round trips. Randomness comes in as uniforms drawn
@@ -44,13 +44,13 @@ def _encode_input(ids, depth: int, one_hot: bool) -> np.ndarray:
     return ids
 
 
-def _last_step(output) -> np.ndarray:
+def last_step(output) -> np.ndarray:
     """Model output ``(batch, time, vocab)`` or ``(batch, vocab)`` -> ``(batch, vocab)``."""
     out = np.asarray(output)
     return out[:, -1] if out.ndim == 3 else out
 
 
-def _ends_in_softmax(layer) -> bool:
+def ends_in_softmax(layer) -> bool:
     """True when ``layer`` (a model's last) outputs probabilities rather than logits."""
     activation = getattr(getattr(layer, "activation", None), "__name__", "")
     return activation == "softmax" or type(layer).__name__ == "Softmax"
@@ -66,7 +66,7 @@ class _Program:
         self.layers = layers
         self.depth = depth
         self.one_hot = one_hot
-        self.probabilities = _ends_in_softmax(layers[-1])
+        self.probabilities = ends_in_softmax(layers[-1])
         self.recurrent = [isinstance(layer, keras.layers.RNN) for layer in layers]
         states = self._states_per_layer(1)
         self.state_counts = [len(s) for s in states]
@@ -178,7 +178,7 @@ def _pick_ids_tf(logits, uniforms, temperature, top_k):
     return tf.reduce_sum(tf.cast(cdf <= uniforms[:, None], tf.int32), axis=1), total
 
 
-class _RecurrentStepper:
+class RecurrentStepper:
     """Runs a chain of per-step and recurrent layers one time step at a time.
 
     Built with :meth:`try_build`, which returns None for models it cannot step exactly. The
@@ -192,7 +192,7 @@ class _RecurrentStepper:
         self.states = program.initial_states(1)
 
     @classmethod
-    def try_build(cls, model, depth: int, one_hot: bool) -> _RecurrentStepper | None:
+    def try_build(cls, model, depth: int, one_hot: bool) -> RecurrentStepper | None:
         """A stepper for ``model``, or None when it is not a steppable chain of layers or
         stepping does not reproduce the model's own output on a probe sequence."""
         import keras
@@ -261,7 +261,7 @@ class _RecurrentStepper:
         """Check on a probe sequence that stepping reproduces the model's own output."""
         fixed = model.inputs[0].shape[1]
         probe = (np.arange(fixed or 12) % (self.depth - 1) + 1).astype(np.int32)
-        expected = _last_step(
+        expected = last_step(
             model(_encode_input(probe, self.depth, self.program.one_hot), training=False)
         )[0]
         got = self.feed(probe)

@@ -25,6 +25,8 @@ from functools import cache
 from pathlib import Path
 
 MAX_ROSTER_BYTES = 2**20
+MAX_FIELD = 1000
+"""Longest field, in characters, of a roster or votes CSV."""
 _IGNORABLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
@@ -120,10 +122,8 @@ def read_roster(path: Path) -> dict[str, str]:
     and the ``voter`` they vote as; ``name`` their display name. Other columns are ignored.
 
     Raises:
-        ValueError: one line naming what is wrong (see :func:`instructor.ballot.read_table`).
+        ValueError: one line naming what is wrong (see :func:`read_table`).
     """
-    from instructor.ballot import read_table
-
     rows = read_table(Path(path), ("id", "name"), "roster", MAX_ROSTER_BYTES)
     roster: dict[str, str] = {}
     for i, (ident, name) in enumerate(rows, start=2):
@@ -145,3 +145,39 @@ def roster_text(roster: dict[str, str]) -> str:
     writer.writerow(["id", "name"])
     writer.writerows(roster.items())
     return out.getvalue()
+
+
+def read_table(path: Path, columns: tuple[str, str], what: str, limit: int) -> list[tuple]:
+    """The two ``columns`` of every row of a CSV whose header names them (any order, any case).
+
+    Rows too short to hold both are skipped. Raises ValueError, in one line, for a file over
+    ``limit`` bytes, not UTF-8, with NUL bytes, a CSV error (a quote left open), a field over
+    :data:`MAX_FIELD` characters, a repeated or missing column name.
+    """
+    label = f"{what}={str(path)!r}"
+    if Path(path).stat().st_size > limit:
+        raise ValueError(f"{label} is larger than {limit:,} bytes.")
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{label} is not UTF-8 ({error.reason} at byte {error.start}).") from None
+    if "\0" in text:
+        raise ValueError(f"{label} holds NUL bytes; it is not a CSV text file.")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as error:
+        raise ValueError(f"{label} is not a valid CSV ({str(error)[:80]}).") from None
+    long = next((i for i, row in enumerate(rows, 1) if any(len(c) > MAX_FIELD for c in row)), 0)
+    if long:
+        raise ValueError(f"{label} row {long} has a field over {MAX_FIELD:,} characters.")
+    header = [name_key(cell) for cell in (rows[0] if rows else [])]
+    repeated = sorted({cell for cell in header if cell and header.count(cell) > 1})
+    if repeated:
+        raise ValueError(f"{label} repeats the column(s) {repeated[:3]} in its header.")
+    if not set(columns) <= set(header):
+        raise ValueError(
+            f"{label} needs a header row with the columns {' and '.join(columns)}; "
+            f"it has {[cell[:20] for cell in header[:6]]}."
+        )
+    a, b = (header.index(column) for column in columns)
+    return [(row[a], row[b]) for row in rows[1:] if len(row) > max(a, b)]

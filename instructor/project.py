@@ -17,7 +17,11 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # holds instructor/ and helpers/
+SANDBOXED = ROOT / "instructor" / "sandboxed"  # the code that runs inside the sandbox
+HELPERS = ROOT / "helpers"  # the student library, which sandboxed code may import
+SOLUTIONS_DIR = Path("solutions")  # where commands look for solution notebooks by default
+NOTEBOOKS_DIR = Path("notebooks")  # where `./course students` writes the student copies
 DISTRIBUTION = "rnn-course-pack"
 COLAB = "https://colab.research.google.com/github"
 BADGE = "https://colab.research.google.com/assets/colab-badge.svg"

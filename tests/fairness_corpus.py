@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from instructor.notebook_io import tags
-from instructor.student_copies import student_notebook
+from instructor.notebooks.io import tags
+from instructor.notebooks.student_copies import student_notebook
 
 CORPUS = Path(__file__).resolve().parent / "fairness"
 
@@ -21,8 +21,8 @@ def alternatives(stem: str, exercise: str) -> list[Path]:
 
 
 def alternative_copies(solution) -> list:
-    """The honest copy of ``solution`` (a :class:`instructor.submissions.Solution`) with every
-    exercise cell replaced by its k-th alternative, for each k."""
+    """The honest copy of ``solution`` (a :class:`instructor.grading.submissions.Solution`) with
+    every exercise cell replaced by its k-th alternative, for each k."""
     name = solution.path.name
     stem = Path(name).stem
     honest = student_notebook(solution.nb, name, keep_solutions=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from instructor.notebook_io import read, tags
+from instructor.notebooks.io import read, tags
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 

@@ -1,4 +1,4 @@
-"""The best-sentence ballot and the tally (instructor.ballot), and the page it lands on.
+"""The best-sentence ballot and the tally (instructor.competition.ballot), and the page it lands on.
 
 Pure and fast: the entries are made here, no model is scored.
 """
@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from helpers.competition import Entry
-from instructor.ballot import (
+from instructor.cli import main
+from instructor.competition.ballot import (
     BallotItem,
     ballot_id,
     competition_key,
@@ -21,9 +22,8 @@ from instructor.ballot import (
     read_votes,
     tally,
 )
-from instructor.board_reports import write_board
-from instructor.cli import main
 from instructor.names import name_flags, name_key, read_roster, skeleton
+from instructor.reports.board import write_board
 
 HOSTILE = "mallory\n| 1 | fake | row |\x1b[2J<script>alert(1)</script>"
 

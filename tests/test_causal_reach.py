@@ -1,4 +1,5 @@
-"""instructor.causal_reach: a model that can look ahead is refused from its config (issue 20).
+"""instructor.competition.causal_reach: a model that can look ahead is refused from its config
+(issue 20).
 
 Each model is built and saved by Keras, then checked with ``check_model_file``, as a submission
 is; the checks never load the model.
@@ -14,7 +15,7 @@ from pathlib import Path
 import keras
 import pytest
 
-from instructor.model_check import ModelRefused, check_model_file
+from instructor.competition.model_check import ModelRefused, check_model_file
 
 VOCAB = 7
 LIMIT = 1_000_000
@@ -310,7 +311,7 @@ def test_time_distributed_wraps_only_layers_that_keep_the_rank(tmp_path):
 def test_the_graders_bridge_takes_a_many_to_one_model_the_competition_refuses(tmp_path):
     """03's exercise asks for a forecaster, one output per sequence: the competition refuses it
     as look-ahead, the grader's bridge (``causal=False``) must not (it cost 03 its points)."""
-    from instructor.checker_runs import load_checked_model
+    from instructor.grading.student_runs import load_checked_model
 
     inputs = keras.Input((12, 1))
     model = keras.Model(inputs, L.Dense(1)(L.SimpleRNN(4)(inputs)))

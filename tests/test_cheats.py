@@ -25,10 +25,10 @@ from cheats import FAMILIES, MIXES, PATCHES, ROUTES, WRONG, cheat_cell, mixed_ce
 from fairness_corpus import alternative_copies
 
 from instructor.cli import main
-from instructor.notebook_io import tags, write
+from instructor.grading.submissions import load_solutions
+from instructor.notebooks.io import tags, write
+from instructor.notebooks.student_copies import student_notebook
 from instructor.sandbox import sandbox_problem
-from instructor.student_copies import student_notebook
-from instructor.submissions import load_solutions
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 NOTEBOOKS = sorted(WRONG)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from helpers.checking import MAX_TIMES, call_repeatedly
-from instructor.checker_runs import student_proxy
+from instructor.grading.student_runs import student_proxy
 from instructor.sandboxed.bridge import Bridge
 from instructor.sandboxed.student_process import student_handler
 

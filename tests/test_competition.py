@@ -32,7 +32,7 @@ from helpers.competition import (
 from helpers.sampling import generate
 from helpers.scoring import log_probs
 from helpers.vocab import CharVocab
-from instructor.board_reports import TIE_BITS
+from instructor.reports.board_ranking import TIE_BITS
 
 
 def test_bits_per_char_of_a_uniform_model_is_log2_of_the_vocabulary():

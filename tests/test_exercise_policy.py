@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from instructor.exercise_policy import bound_names, protected_names, violations
-from instructor.notebook_format import exercises
-from instructor.notebook_io import read
+from instructor.grading.policy import violations
+from instructor.grading.policy_names import bound_names, protected_names
+from instructor.notebooks.format import exercises
+from instructor.notebooks.io import read
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted(
@@ -109,7 +110,8 @@ def test_the_policy_parses_safely_from_several_threads_at_once():
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from instructor.exercise_policy import _parse, violations
+    from instructor.grading.policy import violations
+    from instructor.grading.policy_names import parse
 
     source = "\n".join(
         f"def f{i}(x):\n    return [[[[x + {i}]]]] if x else {{'a': (1, 2, [3])}}"
@@ -126,7 +128,7 @@ def test_the_policy_parses_safely_from_several_threads_at_once():
             for item in junk:
                 item.cycle = item
             del junk
-            _parse(source)  # what the policy parses with (violations and the rest)
+            parse(source)  # what the policy parses with (violations and the rest)
         assert violations(source, set(), set()) == []
         return True
 

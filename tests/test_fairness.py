@@ -21,10 +21,10 @@ import pytest
 from fairness_corpus import CORPUS, alternative_copies, alternatives
 
 from instructor.cli import main
-from instructor.notebook_io import tags, write
+from instructor.grading.submissions import load_solutions
+from instructor.notebooks.io import tags, write
+from instructor.notebooks.student_copies import student_notebook
 from instructor.sandbox import sandbox_problem
-from instructor.student_copies import student_notebook
-from instructor.submissions import load_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = load_solutions(ROOT / "solutions")

@@ -21,9 +21,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from instructor.cli import main
-from instructor.notebook_io import read, tags, write
+from instructor.notebooks.io import read, tags, write
+from instructor.notebooks.student_copies import secret_and_public_lines, student_notebook
 from instructor.sandbox import sandbox_problem
-from instructor.student_copies import _secret_and_public_lines, student_notebook
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "solutions"
 FIXTURE = FIXTURES / "01_warmup.ipynb"
@@ -194,7 +194,7 @@ def test_feedback_and_lms_export_are_written_and_never_show_a_hidden_check(grade
     out: Path = graded["out"]
     feedback = sorted((out.parent / "gradebook-feedback").rglob("*.md"))
     assert len(feedback) >= len(CASES)
-    secret, _ = _secret_and_public_lines(read(FIXTURE))  # hidden lines students never see
+    secret, _ = secret_and_public_lines(read(FIXTURE))  # hidden lines students never see
     hidden = {line for line in secret if "assert" in line or "=" in line}
     assert hidden
     texts = [path.read_text(encoding="utf-8") for path in feedback]
@@ -280,8 +280,8 @@ def test_a_wrong_exercise_1_does_not_cost_exercise_2_and_named_checks_split_the_
 
 def _run(student_source: str, tmp_path: Path, check: str = "assert True"):
     """Run one student step and its check directly (no policy), in the sandbox."""
-    from instructor.grade_run import data_folder, run_steps
-    from instructor.grading import Limits, Step
+    from instructor.grading.run import data_folder, run_steps
+    from instructor.grading.verdicts import Limits, Step
 
     steps = [Step(0, "solution", "import numpy as np"), Step(1, "student", student_source),
              Step(2, "check", check)]  # fmt: skip
@@ -369,7 +369,7 @@ def _signed(key: bytes, fields: object) -> str:
 def test_signed_lines_that_name_no_step_of_the_program_are_forged_not_a_crash():
     """With the key (e.g. read from the runner's frame), a line naming step 10**9 as begun made
     the grader index past its steps and stop grading the whole class."""
-    from instructor.grade_run import _read_verdicts
+    from instructor.grading.run import _read_verdicts
 
     key = b"k" * 32
     lines = [
@@ -391,7 +391,7 @@ def test_a_flood_on_the_verdict_channel_is_drained_but_not_kept():
     import os
     import threading
 
-    from instructor.grade_run import MAX_CHANNEL_BYTES, _drain
+    from instructor.grading.run import MAX_CHANNEL_BYTES, _drain
 
     read_end, write_end = os.pipe()
     chunks: list[bytes] = []
@@ -406,8 +406,8 @@ def test_a_flood_on_the_verdict_channel_is_drained_but_not_kept():
 
 
 def test_a_grader_error_on_one_submission_does_not_stop_the_others(tmp_path, monkeypatch):
-    from instructor import grade_run
-    from instructor.grading import GradeRow
+    from instructor.grading import run as grade_run
+    from instructor.grading.verdicts import GradeRow
 
     for name in ("alice", "mallory"):
         write(read(FIXTURE), tmp_path / f"{name}_01_warmup.ipynb")
@@ -419,7 +419,7 @@ def test_a_grader_error_on_one_submission_does_not_stop_the_others(tmp_path, mon
 
     monkeypatch.setattr(grade_run, "grade_file", fake_grade_file)
     monkeypatch.setattr(grade_run, "data_folder", lambda root: root)
-    rows = grade_run.grade_all([tmp_path], FIXTURES, jobs=2, use_sandbox=False)
+    rows = grade_run.grade_all([tmp_path], solutions_dir=FIXTURES, jobs=2, use_sandbox=False)
     reasons = {row.student: row.reason for row in rows}
     assert len(rows) == 2 and reasons[next(s for s in reasons if "alice" in s)] == "passed"
     mallory = next(s for s in reasons if "mallory" in s)
@@ -427,7 +427,7 @@ def test_a_grader_error_on_one_submission_does_not_stop_the_others(tmp_path, mon
 
 
 def test_a_file_name_finds_its_notebook_by_number_also_with_a_letter_after_it():
-    from instructor.submissions import Solution, match_by_name
+    from instructor.grading.submissions import Solution, match_by_name
 
     names = ["05_text_prediction.ipynb", "05b_text_generation.ipynb", "06_write.ipynb"]
     solutions = {name: Solution(Path(name), new_notebook()) for name in names}

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from instructor.cli import main
-from instructor.notebook_io import read, tags, write
+from instructor.notebooks.io import read, tags, write
+from instructor.notebooks.student_copies import student_notebook
 from instructor.sandbox import sandbox_problem
-from instructor.student_copies import student_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 FAIRNESS = Path(__file__).resolve().parent / "fairness"

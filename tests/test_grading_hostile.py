@@ -17,17 +17,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from instructor.grade_run import grade_file, plan
-from instructor.grading import WITHHELD, GradeRow, Limits, Step, score_exercise
-from instructor.notebook_format import Exercise
-from instructor.notebook_io import read, write
-from instructor.remove_tree import remove_tree
-from instructor.reports import write_feedback
+from instructor.grading.run import grade_file, plan
+from instructor.grading.submissions import find_submissions, load_solutions
+from instructor.grading.verdicts import WITHHELD, GradeRow, Limits, Step, score_exercise
+from instructor.notebooks.format import Exercise
+from instructor.notebooks.io import read, write
+from instructor.notebooks.student_copies import student_notebook
+from instructor.reports.gradebook import write_feedback
 from instructor.sandbox import Jail, run, sandbox_problem
+from instructor.sandbox.remove_tree import remove_tree
 from instructor.sandboxed.bridge import MAX_MESSAGE, Bridge, BridgeClosed
 from instructor.sandboxed.wire_codec import MAX_DEPTH
-from instructor.student_copies import student_notebook
-from instructor.submissions import find_submissions, load_solutions
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "solutions"
 FIXTURE = FIXTURES / "01_warmup.ipynb"
@@ -237,7 +237,7 @@ def test_a_checker_that_does_not_answer_in_time_is_killed_and_named():
     timeout + grace."""
     import subprocess
 
-    from instructor.grade_checkers import Checker, CheckerFailed
+    from instructor.grading.checkers import Checker, CheckerFailed
 
     checker = object.__new__(Checker)
     checker.process = subprocess.Popen(
@@ -257,7 +257,7 @@ def test_a_checker_that_grows_past_its_memory_cap_is_killed_and_named():
     in the checker, which runs outside the sandbox. Over ``checker_memory_mb`` it is killed."""
     import subprocess
 
-    from instructor.grade_checkers import Checker, CheckerFailed
+    from instructor.grading.checkers import Checker, CheckerFailed
 
     grow = "import sys, time; sys.stdin.readline(); b = b'x' * (400 * 2**20); time.sleep(60)"
     checker = object.__new__(Checker)
@@ -304,7 +304,7 @@ def test_an_inner_alarm_re_arms_the_outer_one():
     import signal
     import time
 
-    from instructor.checker_runs import SolutionTimeout, alarm_at
+    from instructor.grading.student_runs import SolutionTimeout, alarm_at
 
     def on_alarm(signum, frame):
         raise SolutionTimeout("test alarm")

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from instructor.cli import main
-from instructor.grade_checkers import Checkers, grade_notebook
-from instructor.grade_run import data_folder
-from instructor.grading import Limits
-from instructor.notebook_io import read, tags, write
+from instructor.grading.checkers import Checkers, grade_notebook
+from instructor.grading.run import data_folder
+from instructor.grading.submissions import load_solutions
+from instructor.grading.verdicts import Limits
+from instructor.notebooks.io import read, tags, write
+from instructor.notebooks.student_copies import student_notebook
 from instructor.sandbox import Jail, run, sandbox_problem
-from instructor.student_copies import student_notebook
-from instructor.submissions import load_solutions
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "solutions"
 FIXTURE = FIXTURES / "01_warmup.ipynb"

@@ -9,9 +9,9 @@ import pytest
 
 from instructor import project
 from instructor.cli import main
-from instructor.install_line import with_install_line
-from instructor.notebook_format import NotebookFormatError
-from instructor.notebook_io import read
+from instructor.notebooks.format import NotebookFormatError
+from instructor.notebooks.install_line import with_install_line
+from instructor.notebooks.io import read
 
 ROOT = Path(__file__).resolve().parents[1]
 FORK = {"name": "rnn-course-pack", "version": "9.9.9", "repository": "https://github.com/fork/pack"}

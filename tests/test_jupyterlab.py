@@ -2,7 +2,7 @@
 
 JupyterLab writes the running kernel's kernelspec and language_info into a notebook when the
 kernel connects, and marks the notebook modified when they differ from what the file holds.
-The pack stores ipykernel's values (instructor.notebook_format.language_info); the copies as
+The pack stores ipykernel's values (instructor.notebooks.format.language_info); the copies as
 they were stored before (display name "Python 3", language_info {"name": "python"}) open
 modified, which is what students saw.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from instructor.notebook_io import KERNELSPEC, language_info, read, write
+from instructor.notebooks.io import KERNELSPEC, language_info, read, write
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

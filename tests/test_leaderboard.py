@@ -55,11 +55,11 @@ from helpers.competition import (
 from helpers.sampling import generate
 from helpers.vocab import CharVocab
 from instructor import sandbox
-from instructor.ballot import competition_key, make_ballot
-from instructor.board_reports import write_board
 from instructor.cli import main
-from instructor.leaderboard import leaderboard
-from instructor.reports import plain
+from instructor.competition.ballot import competition_key, make_ballot
+from instructor.competition.leaderboard import leaderboard
+from instructor.reports.board import write_board
+from instructor.reports.plain import plain
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 HOSTILE_NAME = (
@@ -436,7 +436,7 @@ def test_the_page_renders_in_headless_chromium_with_every_hostile_text_escaped(t
 @needs_sandbox
 def test_a_submission_that_runs_past_the_time_limit_is_reported(tmp_path, text_file):
     write_submission(tmp_path / "subs" / "slow", _char_model(VOCAB.size), VOCAB, "ROMEO:", "S")
-    [entry] = leaderboard(tmp_path / "subs", text_file, timeout=0.5)
+    [entry] = leaderboard(tmp_path / "subs", text_file=text_file, timeout=0.5)
     assert entry.reason == "time limit: scoring took longer than 0.5 s"
 
 
@@ -447,7 +447,7 @@ def test_without_a_sandbox_the_leaderboard_refuses_unless_told_and_then_says_so(
     (tmp_path / "subs" / "x").mkdir(parents=True)
     (tmp_path / "subs" / "x" / SENTENCE_FILE).write_text("ROMEO: hi", encoding="utf-8")
     with pytest.raises(RuntimeError, match="no sandbox for untrusted models: bubblewrap is not"):
-        leaderboard(tmp_path / "subs", text_file)
+        leaderboard(tmp_path / "subs", text_file=text_file)
     out = tmp_path / "board" / "leaderboard.html"
     args = ["leaderboard", str(tmp_path / "subs"), "--text", str(text_file), "--out", str(out)]
     assert main(args) == 2
@@ -460,7 +460,7 @@ def test_without_a_sandbox_the_leaderboard_refuses_unless_told_and_then_says_so(
 def test_a_score_line_from_a_worker_that_did_not_exit_cleanly_is_not_believed():
     """Something printed before a crash (a string the submission controls) must not become
     the score: only the line of a worker that finished counts."""
-    from instructor.leaderboard import _merge
+    from instructor.competition.leaderboard import _merge
 
     line = b'{"bits": 0.001, "nats": 0.001, "params": 10, "reason": ""}\n'
     crashed = sandbox.Outcome(1, line, b"Segmentation fault\n", False, False, True, 1.0)
@@ -514,7 +514,11 @@ def test_a_private_text_ranks_and_a_model_trained_on_the_public_test_is_flagged(
 
 
 def test_private_texts_are_checked_against_the_vocabulary_and_length():
-    from instructor.scored_texts import CHARACTERS, MIN_PRIVATE_CHARS, check_private_text
+    from instructor.competition.scored_texts import (
+        CHARACTERS,
+        MIN_PRIVATE_CHARS,
+        check_private_text,
+    )
 
     check_private_text("ROMEO:\nBut soft!\n\n" * 200)
     with pytest.raises(ValueError, match="has 1,999 characters; use at least 2,000"):

@@ -1,4 +1,5 @@
-"""instructor.model_check: crafted model.keras archives are refused before Keras loads anything.
+"""instructor.competition.model_check: crafted model.keras archives are refused before Keras loads
+anything.
 
 Each attack is an archive written by hand, as an attacker would: a Keras config (often an honest
 one, edited) zipped with a metadata file and some weights. ``check_model_file`` never imports
@@ -23,7 +24,7 @@ from pathlib import Path
 import keras
 import pytest
 
-from instructor.model_check import ModelRefused, check_model_file, declared_params
+from instructor.competition.model_check import ModelRefused, check_model_file, declared_params
 
 VOCAB = 7
 LIMIT = 1_000_000
@@ -497,7 +498,7 @@ def test_the_check_never_imports_keras(saved, tmp_path):
     evil = _archive(tmp_path / "evil.keras", _cve_2025_9906(saved, marker))
     code = textwrap.dedent("""
         import sys
-        from instructor.model_check import ModelRefused, check_model_file
+        from instructor.competition.model_check import ModelRefused, check_model_file
         for path in sys.argv[1:]:
             try:
                 check_model_file(path, 10**6)

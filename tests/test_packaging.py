@@ -136,7 +136,7 @@ def test_the_instructor_package_works_installed_without_the_repository(tmp_path)
     assert where == str(site)
     url = PROJECT["urls"]["Repository"].rstrip("/")
     assert spec == f"{PROJECT['name']} @ git+{url}@v{PROJECT['version']}"
-    release = run("-m", "instructor", "release", str(tmp_path / "out"))
+    release = run("-m", "instructor", "release", "--out-dir", str(tmp_path / "out"))
     assert release.returncode == 2 and not (tmp_path / "out").exists()
     (line,) = release.stderr.strip().splitlines()
     assert "release: nothing done." in line and "source checkout" in line, line

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from instructor.notebook_io import read, tags
+from instructor.notebooks.io import read, tags
+from instructor.notebooks.release import build_release, file_lines, scan_tree, secret_lines
 from instructor.project import install_spec, release_tag
-from instructor.release import build_release, file_lines, scan_tree, secret_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -149,9 +149,9 @@ def test_release_installs_from_a_git_tag_with_the_setup_cell_command_and_runs_00
     ).stdout
     assert where.startswith(site), f"helpers came from {where}, not the installed release"
     # Execute 00 from the release, its exercise filled in from the solution.
-    from instructor.grade_run import data_folder, run_steps
-    from instructor.grading import Limits, Step
-    from instructor.student_copies import student_notebook
+    from instructor.grading.run import data_folder, run_steps
+    from instructor.grading.verdicts import Limits, Step
+    from instructor.notebooks.student_copies import student_notebook
 
     solved = student_notebook(read(SOLUTIONS / "00_setup_check.ipynb"), keep_solutions=True)
     answers = {t: c.source for c in solved.cells for t in tags(c) if t.startswith("exercise:")}
@@ -215,7 +215,7 @@ def test_release_data_readme_says_what_to_do_offline_for_every_file(release):
 
 
 def test_release_constraints_pin_the_student_packages_and_no_test_tools(release):
-    from instructor.student_files import DEV_ONLY, canonical
+    from instructor.notebooks.student_files import DEV_ONLY, canonical
 
     text = (release / "constraints" / "newest.txt").read_text(encoding="utf-8")
     names = {canonical(line.split("==")[0]) for line in text.splitlines() if "==" in line}
@@ -230,7 +230,7 @@ def _requirement_closure(roots: list[str]) -> set[str]:
 
     from packaging.requirements import Requirement
 
-    from instructor.student_files import canonical
+    from instructor.notebooks.student_files import canonical
 
     seen: set[str] = set()
     todo = [Requirement(r) for r in roots]
@@ -253,8 +253,8 @@ def _requirement_closure(roots: list[str]) -> set[str]:
 
 
 def test_no_student_requirement_needs_a_package_the_student_constraints_drop():
+    from instructor.notebooks.student_files import DEV_ONLY
     from instructor.project import pyproject
-    from instructor.student_files import DEV_ONLY
 
     project = pyproject()["project"]
     student = _requirement_closure(

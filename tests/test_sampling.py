@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from helpers import sampling, stepping
-from helpers.sampling import _RecurrentStepper, _window_logits, generate, sample_next
+from helpers.sampling import RecurrentStepper, _window_logits, generate, sample_next
 from helpers.vocab import UNKNOWN_CHAR, UNKNOWN_ID, CharVocab
 
 VOCAB = CharVocab.from_text("abcdefgh ij\n")  # 12 characters, 13 ids
@@ -240,7 +240,7 @@ def test_stepper_reproduces_the_models_own_output_at_every_step(name):
     model = _architectures()[name]()
     one_hot = name == "one_hot_input"
     ids = IDS[:9] if name == "fixed_length" else IDS
-    stepper = _RecurrentStepper.try_build(model, D, one_hot)
+    stepper = RecurrentStepper.try_build(model, D, one_hot)
     assert stepper is not None, f"{name} should run on the stateful path"
     stepped = np.stack([stepper.feed(ids[t : t + 1]) for t in range(len(ids))])
     expected = np.asarray(model(_inputs(ids, one_hot), training=False))[0]
@@ -248,14 +248,14 @@ def test_stepper_reproduces_the_models_own_output_at_every_step(name):
         stepped = stepped[-1]
     np.testing.assert_allclose(stepped, expected, rtol=1e-4, atol=1e-5)
     # The states matter: restarting from fresh states at the last step gives another output.
-    fresh = _RecurrentStepper.try_build(model, D, one_hot).feed(ids[-1:])
+    fresh = RecurrentStepper.try_build(model, D, one_hot).feed(ids[-1:])
     assert not np.allclose(fresh, np.atleast_2d(stepped)[-1], atol=1e-5)
 
 
 def test_feeding_a_sequence_at_once_equals_feeding_it_step_by_step():
     model = _architectures()["lstm"]()
-    whole = _RecurrentStepper.try_build(model, D, False).feed(IDS)
-    stepper = _RecurrentStepper.try_build(model, D, False)
+    whole = RecurrentStepper.try_build(model, D, False).feed(IDS)
+    stepper = RecurrentStepper.try_build(model, D, False)
     for t in range(len(IDS)):
         last = stepper.feed(IDS[t : t + 1])
     np.testing.assert_allclose(whole, last, rtol=1e-6)
@@ -265,13 +265,13 @@ def test_feeding_a_sequence_at_once_equals_feeding_it_step_by_step():
 def test_stateful_path_and_window_fallback_give_the_same_distribution(name, monkeypatch):
     model = _architectures()[name]()
     one_hot = name == "one_hot_input"
-    stepper = _RecurrentStepper.try_build(model, D, one_hot)
+    stepper = RecurrentStepper.try_build(model, D, one_hot)
     ids = list(IDS)
     np.testing.assert_allclose(
         stepper.feed(IDS), _window_logits(model, ids, len(ids), D, one_hot), rtol=1e-4, atol=1e-5
     )
     stateful = generate(model, VOCAB, "bad", 12, seed=3)
-    monkeypatch.setattr(_RecurrentStepper, "try_build", classmethod(lambda *args: None))
+    monkeypatch.setattr(RecurrentStepper, "try_build", classmethod(lambda *args: None))
     assert generate(model, VOCAB, "bad", 12, seed=3, context=100) == stateful
 
 
@@ -322,7 +322,7 @@ def _conv_fixed_length():
 @pytest.mark.parametrize("build", [_bidirectional, _conv_fixed_length], ids=["bidi", "conv1d"])
 def test_other_models_fall_back_to_the_window_path_and_still_generate(build):
     model = build()
-    assert _RecurrentStepper.try_build(model, D, False) is None
+    assert RecurrentStepper.try_build(model, D, False) is None
     text = generate(model, VOCAB, "hi", 15, seed=1, context=8)
     assert text.startswith("hi") and len(text) == 17
     assert set(text) <= set(VOCAB.chars)
@@ -386,7 +386,7 @@ def test_the_unknown_id_is_never_generated_even_when_the_model_prefers_it(statef
     bias[UNKNOWN_ID] = 50.0  # the unknown id gets almost all the probability mass
     dense.set_weights([kernel, bias])
     if not stateful:
-        monkeypatch.setattr(_RecurrentStepper, "try_build", classmethod(lambda *args: None))
+        monkeypatch.setattr(RecurrentStepper, "try_build", classmethod(lambda *args: None))
     length = 40 if stateful else 10  # the fallback re-runs the model at every step
     text = generate(model, VOCAB, "a", length, temperature=3.0, seed=0)
     assert UNKNOWN_CHAR not in text and len(text) == length + 1
@@ -499,15 +499,15 @@ def test_n_samples_writes_the_texts_of_consecutive_seeds_in_one_pass(name, state
     singles = [generate(model, VOCAB, "bad", 30, seed=seed, **kwargs) for seed in (7, 8, 9)]
     passes = []
     if stateful:
-        sample = _RecurrentStepper.sample
+        sample = RecurrentStepper.sample
 
         def spy(self, prompt, uniforms, *args):
             passes.append(np.shape(uniforms))
             return sample(self, prompt, uniforms, *args)
 
-        monkeypatch.setattr(_RecurrentStepper, "sample", spy)
+        monkeypatch.setattr(RecurrentStepper, "sample", spy)
     else:
-        monkeypatch.setattr(_RecurrentStepper, "try_build", classmethod(lambda *args: None))
+        monkeypatch.setattr(RecurrentStepper, "try_build", classmethod(lambda *args: None))
         window_logits = sampling._window_logits
 
         def spy(model, ids, *args):
@@ -547,9 +547,9 @@ def test_generate_rejects_a_bad_n_samples(gru_model, n_samples):
 
 def test_the_compiled_program_is_built_once_per_model_and_reads_the_current_weights():
     model = _architectures()["gru"]()
-    first = _RecurrentStepper.try_build(model, D, False)
+    first = RecurrentStepper.try_build(model, D, False)
     first.feed(IDS)
-    second = _RecurrentStepper.try_build(model, D, False)
+    second = RecurrentStepper.try_build(model, D, False)
     assert second.program is first.program  # traced and checked once, then reused
     for state in second.states:  # but every stepper starts from zero states
         assert not np.asarray(state).any()
@@ -567,6 +567,6 @@ def test_a_model_whose_output_turns_nan_is_reported(stateful, monkeypatch):
     kernel, bias = model.layers[-1].get_weights()
     model.layers[-1].set_weights([kernel, np.full_like(bias, np.nan)])
     if not stateful:
-        monkeypatch.setattr(_RecurrentStepper, "try_build", classmethod(lambda *args: None))
+        monkeypatch.setattr(RecurrentStepper, "try_build", classmethod(lambda *args: None))
     with pytest.raises(ValueError, match="the model's output held NaN or no finite value"):
         generate(model, VOCAB, "a", 5, n_samples=2)

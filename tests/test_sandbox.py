@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from instructor.memory_cgroup import memory_cgroup_problem
 from instructor.sandbox import Jail, run, sandbox_problem
+from instructor.sandbox.memory_cgroup import memory_cgroup_problem
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -76,7 +76,7 @@ def test_sandbox_problem_is_none_or_one_line():
 
 
 def test_sandbox_problem_names_the_fix(monkeypatch):
-    import instructor.sandbox as module
+    import instructor.sandbox.jail as module
 
     monkeypatch.setattr(module.shutil, "which", lambda name: None)
     monkeypatch.setattr(module.sys, "platform", "linux")
@@ -94,7 +94,7 @@ def test_unbound_folders_are_invisible(tmp_path, scratch):
     home.mkdir()
     (solutions / "01.ipynb").write_text("the answers")
     (home / ".netrc").write_text("password")
-    targets = [solutions / "01.ipynb", home / ".netrc", REPOSITORY / "instructor" / "sandbox.py",
+    targets = [solutions / "01.ipynb", home / ".netrc", REPOSITORY / "instructor/sandbox/jail.py",
                REPOSITORY / "pyproject.toml", REPOSITORY / "solutions"]  # fmt: skip
     outcome = run([sys.executable, "-c", textwrap.dedent(OPEN_ALL), *map(str, targets)],
                   Jail(scratch), env={})  # fmt: skip

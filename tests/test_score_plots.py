@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import matplotlib.image
 
-from instructor.grading import GradeRow
-from instructor.reports import gradebook_markdown
-from instructor.score_plots import score_histograms, write_score_histograms
+from instructor.grading.verdicts import GradeRow
+from instructor.reports.gradebook import gradebook_markdown
+from instructor.reports.score_plots import score_histograms, write_score_histograms
 
 
 def _rows():

@@ -15,17 +15,17 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from instructor.cli import main as cli
-from instructor.grade_run import data_folder, run_steps
-from instructor.grading import Limits, Step
-from instructor.notebook_format import (
+from instructor.grading.run import data_folder, run_steps
+from instructor.grading.verdicts import Limits, Step
+from instructor.notebooks.format import (
     HIDDEN_BEGIN,
     SOLUTION_BEGIN,
     STUB_COMMENT,
     NotebookFormatError,
     exercises,
 )
-from instructor.notebook_io import clean_notebook, dumps, read, tags, write
-from instructor.student_copies import (
+from instructor.notebooks.io import clean_notebook, dumps, read, tags, write
+from instructor.notebooks.student_copies import (
     build_students,
     find_leaks,
     shown_solution_lines,

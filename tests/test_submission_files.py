@@ -1,8 +1,9 @@
 """Competition submissions handed in as zips: read like folders, hostile archives refused.
 
 ``helpers.competition.hand_in`` writes the zip a student downloads from Colab;
-``instructor.submission_files.read_submission`` reads it on the instructor's side without
-extracting anything. No model is loaded here (tests/test_leaderboard.py scores a zip end to end).
+``instructor.competition.submission_files.read_submission`` reads it on the instructor's side
+without extracting anything. No model is loaded here (tests/test_leaderboard.py scores a zip end to
+end).
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from pathlib import Path
 import pytest
 
 from helpers.competition import MODEL_FILE, NAME_FILE, SENTENCE_FILE, VOCAB_FILE, hand_in
-from instructor.submission_files import FILE_LIMITS, MAX_ENTRIES, Refused, read_submission
+from instructor.competition.submission_files import (
+    FILE_LIMITS,
+    MAX_ENTRIES,
+    Refused,
+    read_submission,
+)
 
 FILES = {
     MODEL_FILE: b"PK not really a model",
@@ -258,7 +264,7 @@ def test_hard_links_are_refused_like_symlinks(tmp_path):
     os.link(secret, deep / "notes" / "other.txt")
     with pytest.raises(Refused, match="^refused: hard link in the submission: notes/other.txt$"):
         read_submission(deep)
-    from instructor.submission_files import read_limited
+    from instructor.competition.submission_files import read_limited
 
     with pytest.raises(Refused, match="^refused: secret.txt is a hard link$"):
         read_limited(secret, 2**20)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from instructor.notebook_io import read
+from instructor.notebooks.io import read
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 ESTIMATE = re.compile(r"\*\*Time:\*\* about (\d+) (minutes|hours?)\b")

@@ -1,10 +1,11 @@
 """Run a program of notebook cells inside the sandbox and report each step's outcome, signed;
 standard library only.
 
-:func:`instructor.grade_run.run_steps` binds this file alone into the sandbox (it imports nothing
+:func:`instructor.grading.run.run_steps` binds this file alone into the sandbox (it imports nothing
 from ``instructor``) to execute notebooks: the tests of student copies and of the release. It
-gives no grade: grading's verdicts come from the checker process (``instructor/checker.py``), and
-the grader's student process (``student_process.py``) only borrows the cell limits below.
+gives no grade: grading's verdicts come from the checker process
+(``instructor/grading/checker.py``), and the grader's student process (``student_process.py``) only
+borrows the cell limits below.
 It reads one JSON object from standard input::
 
     {"key": "<hex>", "channel": 5, "cell_timeout": 120, "max_output": 1000000,

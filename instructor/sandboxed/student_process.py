@@ -1,6 +1,7 @@
 """The student process of a graded notebook: runs the student's cells, holds nothing secret.
 
-Started by the checker (:mod:`instructor.checker`) inside the sandbox. It reads one JSON object
+Started by the checker (:mod:`instructor.grading.checker`) inside the sandbox. It reads one JSON
+object
 from standard input::
 
     {"read_fd": 3, "write_fd": 4, "cell_timeout": 120, "max_output": 1000000,

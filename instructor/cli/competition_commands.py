@@ -1,0 +1,149 @@
+"""``leaderboard`` and ``tally``: rank the competition's submissions, count the sentence vote."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from instructor.cli.options import (
+    add_jobs,
+    add_loudness,
+    add_memory,
+    add_timeout,
+    add_unsandboxed,
+    default_of,
+    positive_int,
+    progress_level,
+)
+from instructor.competition.ballot import (
+    BallotItem,
+    competition_key,
+    make_ballot,
+    read_votes,
+    tally,
+)
+from instructor.competition.leaderboard import leaderboard
+from instructor.names import read_roster
+from instructor.reports.board import load_state, write_board
+from instructor.reports.plain import plain
+
+PAGE = Path("leaderboard.html")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    board = sub.add_parser("leaderboard", help="rank competition submissions")
+    board.add_argument("submissions_dir", type=Path)
+    add_loudness(board)
+    board.add_argument(
+        "--out",
+        type=Path,
+        default=PAGE,
+        help="HTML page; .md, .csv, .json (for tally) and .key (ballot secret: "
+        f"keep it) next to it (default {PAGE})",
+    )
+    board.add_argument(
+        "--text", type=Path, help="public test text: this file instead of the test split"
+    )
+    board.add_argument(
+        "--private-text",
+        type=Path,
+        help="rank on this instructor-held UTF-8 text (the corpus' characters only; see "
+        "docs/instructors.md); the public test is scored next to it",
+    )
+    board.add_argument(
+        "--max-params",
+        type=positive_int,
+        default=default_of(leaderboard, "max_params"),
+        help="largest model scored (default %(default)s)",
+    )
+    add_jobs(board, default_of(leaderboard, "jobs"))
+    add_unsandboxed(board)
+    add_timeout(board, default_of(leaderboard, "timeout"), "submission")
+    add_memory(board, default_of(leaderboard, "memory_mb"), "each scoring process")
+    board.set_defaults(handler=leaderboard_command)
+
+    count = sub.add_parser("tally", help="count best-sentence votes into the leaderboard page")
+    count.add_argument(
+        "votes", type=Path, help="CSV with columns voter, ballot_id (a voter's last row counts)"
+    )
+    count.add_argument(
+        "--out",
+        type=Path,
+        default=PAGE,
+        help="the leaderboard page written by `leaderboard` (updated in place)",
+    )
+    count.add_argument(
+        "--roster",
+        type=Path,
+        help="CSV with columns id, name: only these students vote (id = their voter name and "
+        "submission folder); without it every voter name counts",
+    )
+    count.set_defaults(handler=tally_command)
+
+
+def leaderboard_command(args: argparse.Namespace) -> int:
+    """Rank a folder of submissions, write the board and its ballot next to ``--out``."""
+    try:
+        entries = leaderboard(
+            args.submissions_dir,
+            text_file=args.text,
+            private_file=args.private_text,
+            timeout=args.timeout,
+            max_params=args.max_params,
+            jobs=args.jobs,
+            use_sandbox=not args.unsandboxed,
+            memory_mb=args.memory_mb,
+            progress=progress_level(args),
+        )
+    except ValueError as error:  # a refused private text
+        print(f"leaderboard: nothing done. {error}", file=sys.stderr)
+        return 2
+    where = (
+        "WITHOUT the sandbox, with the instructor's rights"
+        if args.unsandboxed
+        else "in the sandbox"
+    )
+    text = (
+        "the instructor's private text (the public test split next to it)"
+        if args.private_text
+        else "the public test text (no private text configured: students can train on it)"
+    )
+    header = (
+        f"{len(entries)} submission(s), scored {where}: bits per character on {text}, "
+        f"at most {args.max_params:,} parameters, {args.timeout:g} s each."
+    )
+    ballot = make_ballot(entries, competition_key(args.out))
+    paths = write_board(args.out, entries, ballot, header, not args.unsandboxed)
+    print(args.out.with_suffix(".md").read_text(encoding="utf-8"))
+    print(
+        f"{sum(e.ok for e in entries)} scored, {sum(not e.ok for e in entries)} broken; "
+        f"wrote {', '.join(map(str, paths))}"
+    )
+    return 0
+
+
+def tally_command(args: argparse.Namespace) -> int:
+    """Count the votes against the ballot the page's state file holds; add the award."""
+    if not args.votes.is_file():
+        raise FileNotFoundError(f"votes={str(args.votes)!r} is not a file.")
+    if args.roster is not None and not args.roster.is_file():
+        raise FileNotFoundError(f"--roster {str(args.roster)!r} is not a file.")
+    state = load_state(args.out)
+    ballot = [BallotItem(**item) for item in state["ballot"]]
+    try:
+        roster = None if args.roster is None else read_roster(args.roster)
+        result = tally(read_votes(args.votes), ballot, roster)
+    except ValueError as error:
+        print(f"tally: nothing done. {error}")
+        return 2
+    paths = write_board(
+        args.out, state["entries"], ballot, state["header"], state["sandboxed"], result
+    )
+    winners = ", ".join(f"{w.ballot_id} ({plain(w.name, limit=60)})" for w in result.winners)
+    most = max(result.counts.values(), default=0)
+    print(
+        f"{result.summary}. Best sentence: {winners or 'none'} with {most} vote(s). "
+        f"Wrote {', '.join(map(str, paths))}"
+    )
+    return 0

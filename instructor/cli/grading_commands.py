@@ -1,0 +1,119 @@
+"""``grade`` and ``gradebook merge``: grade submitted notebooks, join the shards of a class."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from instructor.cli.options import (
+    add_cell_timeout,
+    add_jobs,
+    add_loudness,
+    add_memory,
+    add_solutions,
+    add_timeout,
+    add_unsandboxed,
+    default_of,
+    positive_int,
+    progress_level,
+)
+from instructor.grading.run import grade_all
+from instructor.grading.shards import parse_shard, read_shards
+from instructor.grading.verdicts import Limits
+from instructor.reports.gradebook_files import write_gradebook
+
+GRADEBOOK = Path("gradebook.csv")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    grade = sub.add_parser("grade", help="grade submitted notebooks")
+    grade.add_argument("submissions", nargs="+", type=Path, help="notebooks or folders")
+    grade.add_argument(
+        "--out",
+        type=Path,
+        default=GRADEBOOK,
+        help="CSV gradebook; .md summary, .png, -lms.csv and -feedback/ next to it",
+    )
+    add_solutions(grade)
+    add_jobs(grade, default_of(grade_all, "jobs"))
+    add_unsandboxed(grade)
+    add_timeout(grade, default_of(Limits, "timeout"), "notebook, restarts included")
+    add_cell_timeout(grade, default_of(Limits, "cell_timeout"))
+    grade.add_argument(
+        "--max-output",
+        type=positive_int,
+        default=default_of(Limits, "max_output"),
+        help="characters a cell may print (default %(default)s)",
+    )
+    add_memory(grade, default_of(Limits, "memory_mb"), "a student's processes together")
+    grade.add_argument(
+        "--max-procs",
+        type=positive_int,
+        default=default_of(Limits, "max_procs"),
+        help="processes and threads of a student's run (default %(default)s)",
+    )
+    grade.add_argument(
+        "--no-policy",
+        action="store_true",
+        help="leave the exercise policy's advice out of the feedback (it never costs points)",
+    )
+    add_loudness(grade)
+    grade.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="grade only shard I of N (students split by a hash of their name); join the "
+        "shards' gradebooks with ./course gradebook merge",
+    )
+    grade.set_defaults(handler=grade_command)
+
+    book = sub.add_parser("gradebook", help="work on gradebooks: merge the shards of a class")
+    actions = book.add_subparsers(dest="action", required=True)
+    merge = actions.add_parser("merge", help="join shard gradebooks into one")
+    merge.add_argument("shards", nargs="+", type=Path, help="each shard's gradebook.csv")
+    merge.add_argument(
+        "--out",
+        type=Path,
+        default=GRADEBOOK,
+        help="CSV gradebook of the class; .md, .png, -lms.csv and -feedback/ next to it",
+    )
+    merge.set_defaults(handler=merge_command)
+
+
+def grade_command(args: argparse.Namespace) -> int:
+    limits = Limits(
+        timeout=args.timeout,
+        cell_timeout=min(args.cell_timeout, args.timeout),
+        max_output=args.max_output,
+        memory_mb=args.memory_mb,
+        max_procs=args.max_procs,
+        policy=not args.no_policy,
+    )
+    try:
+        shard = parse_shard(args.shard) if args.shard else (1, 1)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    rows = grade_all(
+        args.submissions,
+        solutions_dir=args.solutions,
+        limits=limits,
+        jobs=args.jobs,
+        use_sandbox=not args.unsandboxed,
+        progress=progress_level(args),
+        shard=shard,
+    )
+    where = "without the sandbox" if args.unsandboxed else "in the sandbox"
+    graded = (
+        f"graded {where} in smoke mode: {limits.timeout:g} s per notebook, "
+        f"{limits.cell_timeout:g} s per cell."
+    )
+    print(write_gradebook(rows, args.out, graded=graded, shard=shard))
+    return 0
+
+
+def merge_command(args: argparse.Namespace) -> int:
+    try:
+        rows, graded = read_shards(args.shards)
+    except ValueError as error:
+        raise SystemExit(f"gradebook merge: nothing done. {error}") from None
+    print(write_gradebook(rows, args.out, graded=graded))
+    return 0
