@@ -22,7 +22,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from instructor.cli import main
 from instructor.notebooks.io import read, tags, write
-from instructor.notebooks.student_copies import secret_and_public_lines, student_notebook
+from instructor.notebooks.leaks import secret_and_public_lines
+from instructor.notebooks.student_copies import student_notebook
 from instructor.sandbox import sandbox_problem
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "solutions"

@@ -10,8 +10,8 @@ import pytest
 from instructor import project
 from instructor.cli import main
 from instructor.notebooks.format import NotebookFormatError
-from instructor.notebooks.install_line import with_install_line
 from instructor.notebooks.io import read
+from instructor.notebooks.transforms.install_line import set_install_line
 
 ROOT = Path(__file__).resolve().parents[1]
 FORK = {"name": "rnn-course-pack", "version": "9.9.9", "repository": "https://github.com/fork/pack"}
@@ -52,7 +52,7 @@ def test_a_setup_cell_with_two_install_lines_is_named_and_one_without_is_left_al
     line = next(x for x in setup.source.splitlines() if x.startswith("COURSE = "))
     setup.source = setup.source.replace(line, f"{line}\n{line}")
     with pytest.raises(NotebookFormatError, match=r"01_x.ipynb: the setup cell .* has 2 lines"):
-        with_install_line(nb, "01_x.ipynb")
+        set_install_line(nb, "01_x.ipynb")
     without = setup.source.replace(f"{line}\n{line}\n", "")
     setup.source = without
-    assert "COURSE = " not in without and with_install_line(nb).cells[1].source == without
+    assert "COURSE = " not in without and set_install_line(nb).cells[1].source == without

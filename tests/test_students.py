@@ -12,7 +12,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
+from notebook_builders import CHECK, EXERCISE, notebook, tagged
 
 from instructor.cli import main as cli
 from instructor.grading.run import data_folder, run_steps
@@ -25,13 +26,8 @@ from instructor.notebooks.format import (
     exercises,
 )
 from instructor.notebooks.io import clean_notebook, dumps, read, tags, write
-from instructor.notebooks.student_copies import (
-    build_students,
-    find_leaks,
-    shown_solution_lines,
-    student_notebook,
-    syntax_problems,
-)
+from instructor.notebooks.leaks import find_leaks, shown_solution_lines, syntax_problems
+from instructor.notebooks.student_copies import build_students, student_notebook
 
 
 def main(argv: list[str]) -> int:
@@ -54,36 +50,6 @@ def _name(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def _tagged(cell, *cell_tags: str):
-    cell.metadata["tags"] = list(cell_tags)
-    return cell
-
-
-def _notebook(*cells):
-    nb = new_notebook()
-    nb.nbformat_minor = 4
-    nb.cells = [copy.deepcopy(cell) for cell in cells]
-    for cell in nb.cells:
-        cell.pop("id", None)
-    return nb
-
-
-EXERCISE = _tagged(
-    new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
-    "exercise:double",
-)
-CHECK = _tagged(
-    new_code_cell(
-        "for x in (3, -1.5, 10**6):\n"
-        '    assert double(x) == x + x, f"double({x}) should be {x + x}"\n'
-        f"{HIDDEN_BEGIN}\n"
-        'assert double("ab") == "abab", "double should work for strings too"\n'
-        "### END HIDDEN CHECKS"
-    ),
-    "check:double",
-)
-
-
 def _cell_with_tag(nb, tag: str):
     return next(cell for cell in nb.cells if tag in tags(cell))
 
@@ -96,7 +62,7 @@ def _text(nb) -> str:
 
 
 def test_stub_replaces_solution_keeps_indentation_and_names_the_exercise():
-    student = student_notebook(_notebook(EXERCISE, CHECK))
+    student = student_notebook(notebook(EXERCISE, CHECK))
     assert _cell_with_tag(student, "exercise:double").source == (
         "def double(x):\n"
         f"    {STUB_COMMENT}\n"
@@ -179,7 +145,7 @@ def test_student_notebook_does_not_modify_the_solution():
 BAD_SOLUTIONS = {
     "unclosed solution region": (
         [
-            _tagged(
+            tagged(
                 new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x"),
                 "exercise:double",
             ),
@@ -189,7 +155,7 @@ BAD_SOLUTIONS = {
     ),
     "misspelt marker": (
         [
-            _tagged(
+            tagged(
                 new_code_cell(
                     "def double(x):\n    ## BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
                 ),
@@ -209,13 +175,13 @@ BAD_SOLUTIONS = {
     ),
     "exercise without a check cell": ([EXERCISE], "has no check cell"),
     "check cell without hidden checks": (
-        [EXERCISE, _tagged(new_code_cell("assert double(2) == 4"), "check:double")],
+        [EXERCISE, tagged(new_code_cell("assert double(2) == 4"), "check:double")],
         "without hidden checks",
     ),
     "check cell with only hidden checks": (
         [
             EXERCISE,
-            _tagged(
+            tagged(
                 new_code_cell(
                     f"# nothing visible\n{HIDDEN_BEGIN}\nassert "
                     "double(2) == 4\n### END HIDDEN CHECKS"
@@ -228,7 +194,7 @@ BAD_SOLUTIONS = {
     "hidden checks without an assert": (
         [
             EXERCISE,
-            _tagged(
+            tagged(
                 new_code_cell(
                     f"assert double(2) == 4\n{HIDDEN_BEGIN}\n"
                     "print(double(3))\n### END HIDDEN CHECKS"
@@ -242,13 +208,13 @@ BAD_SOLUTIONS = {
     "exercise tagged twice": ([EXERCISE, EXERCISE, CHECK], "several cells"),
     "id with a dash": (
         [
-            _tagged(copy.deepcopy(EXERCISE), "exercise:dou-ble"),
-            _tagged(copy.deepcopy(CHECK), "check:dou-ble"),
+            tagged(copy.deepcopy(EXERCISE), "exercise:dou-ble"),
+            tagged(copy.deepcopy(CHECK), "check:dou-ble"),
         ],
         "is not allowed",
     ),
     "points that are not a number": (
-        [EXERCISE, _tagged(copy.deepcopy(CHECK), "check:double", "points:many")],
+        [EXERCISE, tagged(copy.deepcopy(CHECK), "check:double", "points:many")],
         "must be positive",
     ),
     "marker in a markdown cell": (
@@ -261,31 +227,31 @@ BAD_SOLUTIONS = {
 @pytest.mark.parametrize("case", BAD_SOLUTIONS, ids=str)
 def test_generator_refuses_a_solution_that_breaks_the_contract_and_writes_nothing(case, tmp_path):
     cells, expected = BAD_SOLUTIONS[case]
-    good = _notebook(EXERCISE, CHECK)
+    good = notebook(EXERCISE, CHECK)
     assert [exercise.id for exercise in exercises(good)] == ["double"]  # this passes...
     with pytest.raises(NotebookFormatError, match=expected):  # ...the broken one does not
-        exercises(_notebook(*cells))
+        exercises(notebook(*cells))
     source, target = tmp_path / "solutions", tmp_path / "notebooks"
     source.mkdir()
     write(good, source / "01_good.ipynb")
-    write(_notebook(*cells), source / "02_bad.ipynb")
+    write(notebook(*cells), source / "02_bad.ipynb")
     assert main(["--solutions", str(source), "--notebooks", str(target)]) == 2
     assert not target.exists() or not list(target.iterdir())  # not even the good one
 
 
 def test_generator_refuses_a_stub_that_is_not_valid_python(tmp_path):
-    inside_a_list = _tagged(
+    inside_a_list = tagged(
         new_code_cell("values = [\n    ### BEGIN SOLUTION\n    1, 2,\n    ### END SOLUTION\n]"),
         "exercise:values",
     )
-    check = _tagged(
+    check = tagged(
         new_code_cell(
             f"assert sum(values) == 3, 'wrong sum'\n{HIDDEN_BEGIN}\n"
             "assert len(values) == 2\n### END HIDDEN CHECKS"
         ),
         "check:values",
     )
-    nb = _notebook(inside_a_list, check)
+    nb = notebook(inside_a_list, check)
     assert syntax_problems(nb) == []  # the solution itself is fine
     problems = syntax_problems(student_notebook(nb))
     assert len(problems) == 1 and "SyntaxError" in problems[0] and "cell 1" in problems[0]
@@ -298,8 +264,8 @@ def test_syntax_check_accepts_ipython_magics_of_the_setup_cell():
     setup = new_code_cell(
         'import sys\nif "google.colab" in sys.modules:\n    %pip install -q x\n!echo hello'
     )
-    assert syntax_problems(_notebook(setup)) == []
-    assert syntax_problems(_notebook(new_code_cell("if True:\nprint(1)"))) != []
+    assert syntax_problems(notebook(setup)) == []
+    assert syntax_problems(notebook(new_code_cell("if True:\nprint(1)"))) != []
 
 
 def test_find_leaks_catches_markers_solution_lines_hidden_checks_and_outputs():
@@ -542,7 +508,7 @@ def test_adding_an_exercise_takes_only_the_solution_and_the_generator(tmp_path):
     nb = read(FIXTURE)
     nb.cells[-1:-1] = [
         new_markdown_cell("## Exercise 4: clip\n\nWrite `clip(x, low, high)`."),
-        _tagged(
+        tagged(
             new_code_cell(
                 'def clip(x, low, high):\n    """Limit x to [low, high]."""\n'
                 "    ### BEGIN SOLUTION\n    return max(low, min(x, high))\n"
@@ -550,7 +516,7 @@ def test_adding_an_exercise_takes_only_the_solution_and_the_generator(tmp_path):
             ),
             "exercise:clip",
         ),
-        _tagged(
+        tagged(
             new_code_cell(
                 "for x in rng.normal(scale=5, size=20):\n"
                 "    got = clip(x, -1, 2)\n"

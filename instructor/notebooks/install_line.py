@@ -1,42 +1,20 @@
-"""The setup cell's install line, written from ``pyproject.toml`` (a notebook transform).
+"""Every solution's install line, kept equal to ``pyproject.toml``'s (``./course students``).
 
 Every notebook's setup cell (its first code cell) names what Colab installs in one line,
 ``COURSE = "rnn-course-pack @ git+URL@vVERSION"``. That line is never edited by hand: a new term
 changes ``[project] version`` (and, in a fork, ``[project.urls] Repository``), and
 ``./course students`` writes the line into every solution and every student copy from
-:func:`instructor.project.install_spec`.
+:func:`instructor.project.install_spec`; the transform itself is
+:mod:`instructor.notebooks.transforms.install_line`, which student copies get too.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from instructor.notebooks.format import NotebookFormatError
 from instructor.notebooks.io import dumps, read
+from instructor.notebooks.transforms.install_line import set_install_line
 from instructor.project import install_spec
-
-LINE = re.compile(r'^COURSE = "[^"\n]*"$', re.MULTILINE)
-
-
-def with_install_line(nb, name: str = "notebook"):
-    """``nb`` with its setup cell's ``COURSE = "..."`` line set to :func:`install_spec` (in
-    place; also returned). A notebook without the line is left as it is (the authoring
-    contract's test, ``tests/test_setup_cells.py``, requires it of every solution).
-
-    Raises:
-        NotebookFormatError: the first code cell has more than one such line.
-    """
-    setup = next((cell for cell in nb.cells if cell.cell_type == "code"), None)
-    found = LINE.findall(setup.source) if setup is not None else []
-    if len(found) > 1:
-        raise NotebookFormatError(
-            [f"{name}: the setup cell (first code cell) has {len(found)} lines "
-             'COURSE = "..."; keep one, as in docs/authoring.md.']
-        )  # fmt: skip
-    if found:
-        setup.source = LINE.sub(f'COURSE = "{install_spec()}"', setup.source)
-    return nb
 
 
 def _updated(solutions_dir: str | Path) -> list[tuple[Path, str]]:
@@ -45,7 +23,7 @@ def _updated(solutions_dir: str | Path) -> list[tuple[Path, str]]:
     for path in sorted(Path(solutions_dir).glob("*.ipynb")):
         nb = read(path)
         before = dumps(nb)
-        if (after := dumps(with_install_line(nb, path.name))) != before:
+        if (after := dumps(set_install_line(nb, path.name))) != before:
             changed.append((path, after))
     return changed
 

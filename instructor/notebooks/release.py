@@ -26,7 +26,8 @@ from pathlib import Path
 
 from instructor.notebooks.format import NotebookFormatError
 from instructor.notebooks.io import read
-from instructor.notebooks.student_copies import build_students, secret_and_public_lines
+from instructor.notebooks.leaks import secret_and_public_lines
+from instructor.notebooks.student_copies import build_students
 from instructor.notebooks.student_files import student_constraints, student_data_readme
 from instructor.project import colab_badge, pyproject, release_tag, repository_url, source_root
 
