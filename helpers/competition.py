@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,7 @@ __all__ = [
     "ScoreError",
     "bits_per_char",
     "looks_ahead",
+    "missing_files",
     "nats_to_bits",
     "Entry",
     "generation_settings",
@@ -68,11 +70,25 @@ MODEL_FILE, VOCAB_FILE, SENTENCE_FILE, NAME_FILE, GENERATION_FILE = (
     "name.txt",
     "generation.json",
 )
+REQUIRED_FILES = (MODEL_FILE, VOCAB_FILE, SENTENCE_FILE)
+"""What every submission holds (``name.txt`` and ``generation.json`` are optional)."""
 MAX_GENERATED = 2000
 """Longest ``length`` in generation.json the leaderboard regenerates."""
 MAX_PARAMS = 25_000_000
 """Largest model the leaderboard scores (a 3-layer LSTM of 1024 units has about 21 million)."""
 MAX_FILE_MB = 200
+
+
+def missing_files(submission: str | os.PathLike[str] | Collection[str]) -> list[str]:
+    """The :data:`REQUIRED_FILES` a submission lacks, in that order.
+
+    Args:
+        submission: its folder (a path), or the names of the files it holds (a set, a dict of
+            a ``.zip``'s members).
+    """
+    if isinstance(submission, str | os.PathLike):
+        return [name for name in REQUIRED_FILES if not (Path(submission) / name).is_file()]
+    return [name for name in REQUIRED_FILES if name not in submission]
 
 
 def generation_settings(settings: object) -> dict:
@@ -229,8 +245,7 @@ def score_submission(
     name = name_file.read_text(encoding="utf-8").strip() if name_file.is_file() else ""
     entry = Entry(folder=folder.name, name=name[:60] or folder.name)
     try:
-        missing = [f for f in (MODEL_FILE, VOCAB_FILE, SENTENCE_FILE) if not (folder / f).is_file()]
-        if missing:
+        if missing := missing_files(folder):
             raise BrokenSubmission(f"missing file(s): {', '.join(missing)}")
         raw = (folder / SENTENCE_FILE).read_text(encoding="utf-8", errors="replace")
         entry.sentence = raw.strip()[:1000]
@@ -308,8 +323,7 @@ def hand_in(folder: str | os.PathLike[str] = "submission", download: bool | None
         raise FileNotFoundError(
             f"folder={str(folder)!r} is not a folder; run write_submission first."
         )
-    missing = [f for f in (MODEL_FILE, VOCAB_FILE, SENTENCE_FILE) if not (folder / f).is_file()]
-    if missing:
+    if missing := missing_files(folder):
         raise FileNotFoundError(
             f"folder={str(folder)!r} lacks {', '.join(missing)}; run write_submission first."
         )

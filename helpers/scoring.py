@@ -46,7 +46,7 @@ class Score:
     @property
     def bits(self) -> float:
         """Bits per character: nats / ln 2."""
-        return self.nats / math.log(2)
+        return nats_to_bits(self.nats)
 
     @property
     def perplexity(self) -> float:

@@ -314,3 +314,15 @@ def test_every_scored_window_is_checked_even_when_the_upfront_probe_misses(monke
     assert bits_per_char(honest, VOCAB, TEXT).nats == pytest.approx(
         bits_per_char(honest, VOCAB, TEXT, check_causal=False).nats, rel=1e-6
     )
+
+
+def test_missing_files_reads_a_folder_or_a_set_of_names_and_keeps_the_order(tmp_path):
+    from helpers.competition import REQUIRED_FILES, missing_files
+
+    assert missing_files(tmp_path) == list(REQUIRED_FILES)
+    assert missing_files(str(tmp_path)) == list(REQUIRED_FILES)  # a path as text, not letters
+    (tmp_path / "vocab.json").write_text("{}")
+    (tmp_path / "sentence.txt").mkdir()  # a folder is not the file
+    assert missing_files(tmp_path) == ["model.keras", "sentence.txt"]
+    assert missing_files({"sentence.txt": b"", "model.keras": b""}) == ["vocab.json"]
+    assert missing_files(set(REQUIRED_FILES) | {"name.txt"}) == []

@@ -48,8 +48,8 @@ from helpers.competition import (
     NAME_FILE,
     PROMPT,
     SENTENCE_FILE,
-    VOCAB_FILE,
     Entry,
+    missing_files,
 )
 from instructor import sandbox
 from instructor.competition.model_check import ModelRefused, check_model_file
@@ -73,8 +73,7 @@ def _copy_files(present: dict[str, bytes], copy: Path, entry: Entry) -> None:
     name = present.get(NAME_FILE, b"").decode("utf-8", errors="replace").strip()
     entry.name = name[:200] or entry.name
     entry.sentence = present.get(SENTENCE_FILE, b"").decode("utf-8", "replace").strip()[:1000]
-    missing = [f for f in (MODEL_FILE, VOCAB_FILE, SENTENCE_FILE) if f not in present]
-    if missing:
+    if missing := missing_files(present):
         raise Refused(f"missing file(s): {', '.join(missing)}")
     if not entry.sentence.startswith(PROMPT):
         raise Refused(f"sentence.txt must start with {PROMPT!r}")
