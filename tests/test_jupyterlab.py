@@ -83,7 +83,7 @@ def test_a_fresh_student_copy_opens_unmodified_and_the_old_metadata_did_not(tmp_
     folder.mkdir()
     student = read(ROOT / "notebooks" / "00_setup_check.ipynb")
     # What the pack stores, for the Python this kernel runs (the committed copies carry the CI
-    # machines' version, notebook_format.PYTHON_VERSION).
+    # machines' version, instructor.notebooks.io.PYTHON_VERSION).
     student.metadata["language_info"] = language_info(platform.python_version())
     assert student.metadata["kernelspec"] == KERNELSPEC
     write(student, folder / "fresh.ipynb")

@@ -40,7 +40,7 @@ import time
 
 import numpy as np
 
-from instructor.grading.policy import bound_names
+from instructor.grading.policy_names import bound_names
 from instructor.grading.student_runs import GRACE, StudentRun, alarm_at
 from instructor.notebooks.format import CHECK_TAG, EXERCISE_TAG, check_segments, exercises
 from instructor.notebooks.io import read, tags
