@@ -6,16 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from instructor.cli.options import (
-    add_jobs,
-    add_loudness,
-    add_memory,
-    add_timeout,
-    add_unsandboxed,
-    default_of,
-    positive_int,
-    progress_level,
-)
+from instructor.cli import options
 from instructor.competition.ballot import (
     BallotItem,
     competition_key,
@@ -34,13 +25,9 @@ PAGE = Path("leaderboard.html")
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     board = sub.add_parser("leaderboard", help="rank competition submissions")
     board.add_argument("submissions_dir", type=Path)
-    add_loudness(board)
-    board.add_argument(
-        "--out",
-        type=Path,
-        default=PAGE,
-        help="HTML page; .md, .csv, .json (for tally) and .key (ballot secret: "
-        f"keep it) next to it (default {PAGE})",
+    options.add_loudness(board)
+    options.add_out(
+        board, PAGE, "HTML page; .md, .csv, .json (for tally) and .key (ballot secret: keep it)"
     )
     board.add_argument(
         "--text", type=Path, help="public test text: this file instead of the test split"
@@ -51,28 +38,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="rank on this instructor-held UTF-8 text (the corpus' characters only; see "
         "docs/instructors.md); the public test is scored next to it",
     )
-    board.add_argument(
-        "--max-params",
-        type=positive_int,
-        default=default_of(leaderboard, "max_params"),
-        help="largest model scored (default %(default)s)",
-    )
-    add_jobs(board, default_of(leaderboard, "jobs"))
-    add_unsandboxed(board)
-    add_timeout(board, default_of(leaderboard, "timeout"), "submission")
-    add_memory(board, default_of(leaderboard, "memory_mb"), "each scoring process")
+    most = options.default_of(leaderboard, "max_params")
+    options.add_option(board, "--max-params", options.positive_int, most, "largest model scored")
+    options.add_jobs(board, options.default_of(leaderboard, "jobs"))
+    options.add_unsandboxed(board)
+    options.add_timeout(board, options.default_of(leaderboard, "timeout"), "submission")
+    options.add_memory(board, options.default_of(leaderboard, "memory_mb"), "each scoring process")
     board.set_defaults(handler=leaderboard_command)
 
     count = sub.add_parser("tally", help="count best-sentence votes into the leaderboard page")
     count.add_argument(
         "votes", type=Path, help="CSV with columns voter, ballot_id (a voter's last row counts)"
     )
-    count.add_argument(
-        "--out",
-        type=Path,
-        default=PAGE,
-        help="the leaderboard page written by `leaderboard` (updated in place)",
-    )
+    options.add_out(count, PAGE, "the page `leaderboard` wrote (updated in place)")
     count.add_argument(
         "--roster",
         type=Path,
@@ -94,7 +72,7 @@ def leaderboard_command(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             use_sandbox=not args.unsandboxed,
             memory_mb=args.memory_mb,
-            progress=progress_level(args),
+            progress=options.progress_level(args),
         )
     except ValueError as error:  # a refused private text
         print(f"leaderboard: nothing done. {error}", file=sys.stderr)

@@ -5,18 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from instructor.cli.options import (
-    add_cell_timeout,
-    add_jobs,
-    add_loudness,
-    add_memory,
-    add_solutions,
-    add_timeout,
-    add_unsandboxed,
-    default_of,
-    positive_int,
-    progress_level,
-)
+from instructor.cli import options
 from instructor.grading.run import grade_all
 from instructor.grading.shards import parse_shard, read_shards
 from instructor.grading.verdicts import Limits
@@ -28,36 +17,38 @@ GRADEBOOK = Path("gradebook.csv")
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     grade = sub.add_parser("grade", help="grade submitted notebooks")
     grade.add_argument("submissions", nargs="+", type=Path, help="notebooks or folders")
-    grade.add_argument(
-        "--out",
-        type=Path,
-        default=GRADEBOOK,
-        help="CSV gradebook; .md summary, .png, -lms.csv and -feedback/ next to it",
+    options.add_out(
+        grade, GRADEBOOK, "CSV gradebook; .md summary, .png, -lms.csv and -feedback/ next to it"
     )
-    add_solutions(grade)
-    add_jobs(grade, default_of(grade_all, "jobs"))
-    add_unsandboxed(grade)
-    add_timeout(grade, default_of(Limits, "timeout"), "notebook, restarts included")
-    add_cell_timeout(grade, default_of(Limits, "cell_timeout"))
-    grade.add_argument(
+    options.add_solutions(grade)
+    options.add_jobs(grade, options.default_of(grade_all, "jobs"))
+    options.add_unsandboxed(grade)
+    options.add_timeout(grade, options.default_of(Limits, "timeout"), "notebook, restarts included")
+    options.add_cell_timeout(grade, options.default_of(Limits, "cell_timeout"))
+    limit = {name: options.default_of(Limits, name) for name in ("max_output", "max_procs")}
+    options.add_option(
+        grade,
         "--max-output",
-        type=positive_int,
-        default=default_of(Limits, "max_output"),
-        help="characters a cell may print (default %(default)s)",
+        options.positive_int,
+        limit["max_output"],
+        "characters a cell may print",
     )
-    add_memory(grade, default_of(Limits, "memory_mb"), "a student's processes together")
-    grade.add_argument(
+    options.add_memory(
+        grade, options.default_of(Limits, "memory_mb"), "a student's processes together"
+    )
+    options.add_option(
+        grade,
         "--max-procs",
-        type=positive_int,
-        default=default_of(Limits, "max_procs"),
-        help="processes and threads of a student's run (default %(default)s)",
+        options.positive_int,
+        limit["max_procs"],
+        "processes and threads of a run",
     )
     grade.add_argument(
         "--no-policy",
         action="store_true",
         help="leave the exercise policy's advice out of the feedback (it never costs points)",
     )
-    add_loudness(grade)
+    options.add_loudness(grade)
     grade.add_argument(
         "--shard",
         metavar="I/N",
@@ -70,11 +61,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     actions = book.add_subparsers(dest="action", required=True)
     merge = actions.add_parser("merge", help="join shard gradebooks into one")
     merge.add_argument("shards", nargs="+", type=Path, help="each shard's gradebook.csv")
-    merge.add_argument(
-        "--out",
-        type=Path,
-        default=GRADEBOOK,
-        help="CSV gradebook of the class; .md, .png, -lms.csv and -feedback/ next to it",
+    options.add_out(
+        merge, GRADEBOOK, "CSV gradebook of the class; .md, .png, -lms.csv, -feedback/ next to it"
     )
     merge.set_defaults(handler=merge_command)
 
@@ -98,7 +86,7 @@ def grade_command(args: argparse.Namespace) -> int:
         limits=limits,
         jobs=args.jobs,
         use_sandbox=not args.unsandboxed,
-        progress=progress_level(args),
+        progress=options.progress_level(args),
         shard=shard,
     )
     where = "without the sandbox" if args.unsandboxed else "in the sandbox"

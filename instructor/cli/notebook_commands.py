@@ -5,14 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from instructor.cli.options import (
-    add_cell_timeout,
-    add_full,
-    add_loudness,
-    add_solutions,
-    default_of,
-    progress_level,
-)
+from instructor.cli import options
 from instructor.notebooks import install_line, run_all, student_copies
 from instructor.notebooks.io import clean_notebook, dumps, read, write
 from instructor.notebooks.release import build_release
@@ -28,50 +21,35 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="generate notebooks/ from solutions/ (and set every setup cell's install line "
         "from pyproject.toml)",
     )
-    add_solutions(students)
-    students.add_argument(
-        "--out-dir",
-        type=Path,
-        default=NOTEBOOKS_DIR,
-        help=f"folder of student notebooks (default: {NOTEBOOKS_DIR})",
-    )
+    options.add_solutions(students)
+    options.add_out_dir(students, NOTEBOOKS_DIR, "of student notebooks")
     students.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
     students.set_defaults(handler=students_command)
 
     notebooks = sub.add_parser("notebooks", help="execute or clean solution notebooks")
     actions = notebooks.add_subparsers(dest="action", required=True)
-    cell_timeout = default_of(run_all.run_all, "cell_timeout")
+    cell_timeout = options.default_of(run_all.run_all, "cell_timeout")
     execute = actions.add_parser("execute", help="execute in place, keep only the checked outputs")
     execute.add_argument("paths", nargs="+", type=Path)
-    add_full(execute)
-    add_cell_timeout(execute, cell_timeout)
+    options.add_full(execute)
+    options.add_cell_timeout(execute, cell_timeout)
     execute.set_defaults(handler=execute_command)
     clean = actions.add_parser("clean", help="clear outputs but the checked ones, editor state")
     clean.add_argument("paths", nargs="+", type=Path)
     clean.add_argument("--check", action="store_true", help="write nothing; exit 1 if unclean")
     clean.set_defaults(handler=clean_command)
     every = actions.add_parser("run-all", help="execute every solution into --out-dir")
-    every.add_argument(
-        "--out-dir",
-        type=Path,
-        default=EXECUTED_DIR,
-        help=f"folder of executed notebooks and kernels.log (default: {EXECUTED_DIR})",
-    )
-    add_solutions(every)
-    add_full(every)
-    add_cell_timeout(every, cell_timeout)
-    add_loudness(every)
+    options.add_out_dir(every, EXECUTED_DIR, "of executed notebooks and kernels.log")
+    options.add_solutions(every)
+    options.add_full(every)
+    options.add_cell_timeout(every, cell_timeout)
+    options.add_loudness(every)
     every.set_defaults(handler=run_all_command)
 
     release = sub.add_parser("release", help="write the student release tree")
-    release.add_argument(
-        "--out-dir",
-        type=Path,
-        default=RELEASE_DIR,
-        help=f"folder to write, empty or absent (default: {RELEASE_DIR})",
-    )
+    options.add_out_dir(release, RELEASE_DIR, "to write, empty or absent")
     release.add_argument("--tag", help="version tag the notebooks install (default: pyproject's)")
-    add_solutions(release)
+    options.add_solutions(release)
     release.set_defaults(handler=release_command)
 
 
@@ -120,7 +98,7 @@ def run_all_command(args: argparse.Namespace) -> int:
         args.out_dir,
         cell_timeout=int(args.cell_timeout),
         smoke=not args.full,
-        progress=progress_level(args),
+        progress=options.progress_level(args),
     )
     failed = [name for name, _, status in rows if status != "ok"]
     print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")

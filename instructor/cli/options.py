@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import inspect
+import math
+from collections.abc import Callable
 from pathlib import Path
 
 from instructor.progress import NORMAL, verbosity
@@ -22,41 +24,48 @@ def default_of(owner: object, name: str) -> object:
     return inspect.signature(owner).parameters[name].default
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number > 0 (``--jobs``, ``--memory-mb``, ...)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
-    return value
+def _positive(convert: Callable[[str], float], what: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not 0 < value < math.inf:  # nan fails too
+            raise argparse.ArgumentTypeError(f"{text!r} must be {what} > 0")
+        return value
+
+    parse.__name__ = what  # argparse names the type in some messages
+    return parse
 
 
-def positive_seconds(text: str) -> float:
-    """An argparse type: a number of seconds > 0 (``--timeout``, ``--cell-timeout``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds > 0")
-    return value
+positive_int = _positive(int, "a whole number")
+"""An argparse type: a whole number > 0 (``--jobs``, ``--memory-mb``, ...)."""
+positive_seconds = _positive(float, "a number of seconds")
+"""An argparse type: a number of seconds > 0 (``--timeout``, ``--cell-timeout``)."""
+
+
+def add_option(parser, flag: str, kind: Callable, default: object, help: str) -> None:
+    """``flag`` with its type and default, the default shown at the end of ``help``."""
+    shown = f"{default:g}" if isinstance(default, float) else str(default)
+    parser.add_argument(flag, type=kind, default=default, help=f"{help} (default {shown})")
 
 
 def add_solutions(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--solutions",
-        type=Path,
-        default=SOLUTIONS_DIR,
-        help=f"folder of solution notebooks (default: {SOLUTIONS_DIR})",
-    )
+    add_option(parser, "--solutions", Path, SOLUTIONS_DIR, "folder of solution notebooks")
+
+
+def add_out(parser: argparse.ArgumentParser, default: Path, help: str) -> None:
+    """``--out FILE``: the main file a command writes; its companions go next to it."""
+    add_option(parser, "--out", Path, default, help)
+
+
+def add_out_dir(parser: argparse.ArgumentParser, default: Path, help: str) -> None:
+    """``--out-dir DIR``: a folder a command fills."""
+    add_option(parser, "--out-dir", Path, default, f"folder {help}")
 
 
 def add_jobs(parser: argparse.ArgumentParser, default: int) -> None:
-    parser.add_argument(
-        "--jobs", type=positive_int, default=default, help=f"items at once (default {default})"
-    )
+    add_option(parser, "--jobs", positive_int, default, "items at once")
 
 
 def add_unsandboxed(parser: argparse.ArgumentParser) -> None:
@@ -69,31 +78,16 @@ def add_unsandboxed(parser: argparse.ArgumentParser) -> None:
 
 def add_timeout(parser: argparse.ArgumentParser, default: float, item: str) -> None:
     """``--timeout``: seconds for one whole item (a notebook, a submission), everything in it."""
-    parser.add_argument(
-        "--timeout",
-        type=positive_seconds,
-        default=default,
-        help=f"seconds for one whole {item} (default {default:g})",
-    )
+    add_option(parser, "--timeout", positive_seconds, default, f"seconds for one whole {item}")
 
 
 def add_cell_timeout(parser: argparse.ArgumentParser, default: float) -> None:
     """``--cell-timeout``: seconds for one cell."""
-    parser.add_argument(
-        "--cell-timeout",
-        type=positive_seconds,
-        default=default,
-        help=f"seconds for one cell (default {default:g})",
-    )
+    add_option(parser, "--cell-timeout", positive_seconds, default, "seconds for one cell")
 
 
 def add_memory(parser: argparse.ArgumentParser, default: int, of_what: str) -> None:
-    parser.add_argument(
-        "--memory-mb",
-        type=positive_int,
-        default=default,
-        help=f"memory of {of_what}, in MiB (default {default})",
-    )
+    add_option(parser, "--memory-mb", positive_int, default, f"memory of {of_what}, in MiB")
 
 
 def add_full(parser: argparse.ArgumentParser) -> None:

@@ -106,27 +106,8 @@ def write_leaderboard_csv(entries: Sequence, path: str | Path, sandboxed: bool) 
             )
 
 
-def save_state(
-    out: Path,
-    entries: list[Entry],
-    ballot: list,
-    header: str,
-    sandboxed: bool,
-    award: object | None = None,
-) -> None:
-    """Write ``<out>.json``: what ``tally`` needs to write the page again with the award."""
-    state = {
-        "header": header,
-        "sandboxed": sandboxed,
-        "entries": [asdict(e) for e in entries],
-        "ballot": [asdict(item) for item in ballot],
-        "award": None if award is None else asdict(award),
-    }
-    out.with_suffix(".json").write_text(json.dumps(state, indent=1), encoding="utf-8")
-
-
 def load_state(out: Path) -> dict:
-    """Read ``<out>.json`` written by :func:`save_state`; entries become :class:`Entry`."""
+    """Read ``<out>.json`` written by :func:`write_board`; entries become :class:`Entry`."""
     path = out.with_suffix(".json")
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: run ./course leaderboard first.")
@@ -146,11 +127,19 @@ def write_board(
     sandboxed: bool,
     award: object | None = None,
 ) -> list[Path]:
-    """Write the page (``out``), ``.md``, ``.csv`` and the state ``.json``; return the paths."""
+    """Write the page (``out``), ``.md``, ``.csv`` and the state ``.json`` (what ``tally`` needs to
+    write the page again with the award); return the paths."""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(leaderboard_html(entries, ballot, header, award), encoding="utf-8")
     markdown = leaderboard_markdown(entries, header, award)
     out.with_suffix(".md").write_text(markdown, encoding="utf-8")
     write_leaderboard_csv(entries, out.with_suffix(".csv"), sandboxed)
-    save_state(out, entries, ballot, header, sandboxed, award)
+    state = {
+        "header": header,
+        "sandboxed": sandboxed,
+        "entries": [asdict(e) for e in entries],
+        "ballot": [asdict(item) for item in ballot],
+        "award": None if award is None else asdict(award),
+    }
+    out.with_suffix(".json").write_text(json.dumps(state, indent=1), encoding="utf-8")
     return [out, out.with_suffix(".md"), out.with_suffix(".csv"), out.with_suffix(".json")]
