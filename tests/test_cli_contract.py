@@ -156,3 +156,42 @@ def test_entry_points_take_their_settings_by_keyword_only(function):
     parameters = inspect.signature(getattr(__import__(module, fromlist=[name]), name)).parameters
     with_defaults = [p for p in parameters.values() if p.default is not inspect.Parameter.empty]
     assert with_defaults and all(p.kind is p.KEYWORD_ONLY for p in with_defaults), parameters
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["grade", "x", "--out", "grades.md"],  # the .md companion would overwrite it
+        ["grade", "x", "--out", "grades.png"],
+        ["gradebook", "merge", "a.csv", "--out", "class.json"],
+        ["leaderboard", "x", "--out", "board.csv"],  # the page would be the CSV
+        ["tally", "votes.csv", "--out", "board.md"],
+    ],
+)
+def test_out_must_have_the_suffix_its_companions_are_named_from(argv, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert "argument --out" in capsys.readouterr().err
+
+
+def test_out_may_not_be_a_folder(tmp_path, capsys):
+    folder = tmp_path / "gradebook.csv"
+    folder.mkdir()
+    with pytest.raises(SystemExit):
+        main(["grade", "x", "--out", str(folder)])
+    assert "must name a .csv file" in capsys.readouterr().err
+
+
+def test_a_cell_timeout_under_a_second_is_a_limit_not_none(tmp_path, capsys):
+    """nbclient takes whole seconds and 0 means no limit: 0.5 must not become 0."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    path = tmp_path / "slow.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("import time\ntime.sleep(5)")]), path)
+    before = path.read_bytes()
+    assert main(["notebooks", "execute", str(path), "--cell-timeout", "0.5"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"execute: {path} failed, left as it was:")
+    assert path.read_bytes() == before

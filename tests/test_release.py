@@ -83,6 +83,8 @@ def test_release_refuses_a_folder_that_holds_files(tmp_path):
     (tmp_path / "old.txt").write_text("x")
     with pytest.raises(FileExistsError, match="not empty"):
         build_release(SOLUTIONS, tmp_path)
+    with pytest.raises(FileExistsError, match="is a file"):  # not a NotADirectoryError traceback
+        build_release(SOLUTIONS, tmp_path / "old.txt")
 
 
 def test_student_notebooks_carry_a_colab_badge_for_the_release_tag_and_say_how_to_hand_in(

@@ -8,6 +8,7 @@ marker; the parametrised tests also run over every notebook in ``solutions/`` an
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -574,3 +575,22 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("what", ["the solutions themselves", "someone's own notebook"])
+def test_generator_refuses_a_folder_holding_notebooks_it_did_not_write(tmp_path, what, capsys):
+    """``--out-dir`` pointed at the solutions (or at a folder of other work) would overwrite
+    every answer with its stub, or delete the other work: refused, nothing written."""
+    solutions = tmp_path / "solutions"
+    shutil.copytree(FIXTURES, solutions)
+    target = solutions if what == "the solutions themselves" else tmp_path / "mine"
+    target.mkdir(exist_ok=True)
+    if target != solutions:
+        write(notebook(new_code_cell("my_work = 1")), target / "mine.ipynb")
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    assert main(["--solutions", str(solutions), "--notebooks", str(target)]) == 2
+    assert "is not a generated student copy" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    fresh = tmp_path / "fresh"  # a folder of generated copies is regenerated as before
+    assert main(["--solutions", str(solutions), "--notebooks", str(fresh)]) == 0
+    assert main(["--solutions", str(solutions), "--notebooks", str(fresh)]) == 0

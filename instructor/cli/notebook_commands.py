@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 from pathlib import Path
 
 from instructor.cli import options
@@ -73,8 +75,15 @@ def students_command(args: argparse.Namespace) -> int:
 
 
 def execute_command(args: argparse.Namespace) -> int:
+    from nbclient.exceptions import CellExecutionError
+
     for path in args.paths:
-        run_all.execute(path, cell_timeout=int(args.cell_timeout), smoke=not args.full)
+        try:
+            run_all.execute(path, cell_timeout=math.ceil(args.cell_timeout), smoke=not args.full)
+        except (CellExecutionError, TimeoutError) as error:
+            last = (str(error).strip().splitlines() or [type(error).__name__])[-1]
+            print(f"execute: {path} failed, left as it was: {last[:200]}", file=sys.stderr)
+            return 1
         print(f"execute: {path}")
     return 0
 
@@ -96,7 +105,7 @@ def run_all_command(args: argparse.Namespace) -> int:
     rows = run_all.run_all(
         sorted(args.solutions.glob("*.ipynb")),
         args.out_dir,
-        cell_timeout=int(args.cell_timeout),
+        cell_timeout=math.ceil(args.cell_timeout),  # nbclient's whole seconds; 0 = no limit
         smoke=not args.full,
         progress=options.progress_level(args),
     )

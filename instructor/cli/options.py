@@ -54,9 +54,24 @@ def add_solutions(parser: argparse.ArgumentParser) -> None:
     add_option(parser, "--solutions", Path, SOLUTIONS_DIR, "folder of solution notebooks")
 
 
+def file_named(suffix: str) -> Callable[[str], Path]:
+    """An argparse type: a path ending in ``suffix`` that is not a folder (``--out``, whose
+    companion files are named from it: another suffix would make one overwrite another)."""
+
+    def parse(text: str) -> Path:
+        path = Path(text)
+        if path.suffix.lower() != suffix or path.is_dir():
+            raise argparse.ArgumentTypeError(f"{text!r} must name a {suffix} file")
+        return path
+
+    parse.__name__ = f"{suffix} file"
+    return parse
+
+
 def add_out(parser: argparse.ArgumentParser, default: Path, help: str) -> None:
-    """``--out FILE``: the main file a command writes; its companions go next to it."""
-    add_option(parser, "--out", Path, default, help)
+    """``--out FILE``: the main file a command writes (with ``default``'s suffix); its companions
+    go next to it."""
+    add_option(parser, "--out", file_named(default.suffix), default, help)
 
 
 def add_out_dir(parser: argparse.ArgumentParser, default: Path, help: str) -> None:

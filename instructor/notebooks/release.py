@@ -169,6 +169,8 @@ def build_release(
         SourceCheckoutNeeded: the package runs installed, not from the instructor repository.
     """
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"out_dir={str(out)!r} is a file; give a new or empty folder.")
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"out_dir={str(out)!r} is not empty; give a new or empty folder.")
     if tag is not None and tag != release_tag():

@@ -29,13 +29,14 @@ Usage (from the repository root)::
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from instructor.notebooks.format import NotebookFormatError, exercises
 from instructor.notebooks.io import dumps, read
 from instructor.notebooks.leaks import find_leaks, shown_solution_lines, syntax_problems
 from instructor.notebooks.transforms import apply
-from instructor.notebooks.transforms.add_badge import add_badge
+from instructor.notebooks.transforms.add_badge import BADGE_CELL_ID, add_badge
 from instructor.notebooks.transforms.clean import clean
 from instructor.notebooks.transforms.drop_solution_only import drop_solution_only
 from instructor.notebooks.transforms.install_line import set_install_line
@@ -121,13 +122,33 @@ def stale_notebooks(solutions_dir: str | Path, notebooks_dir: str | Path) -> lis
     return stale
 
 
+def _generated(path: Path) -> bool:
+    """True for a student copy this module wrote: its first cell is the Colab badge."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells") or [{}]
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return False
+    return isinstance(cells[0], dict) and cells[0].get("id") == BADGE_CELL_ID
+
+
 def generate(solutions_dir: str | Path, notebooks_dir: str | Path) -> list[str]:
     """Write every student notebook; remove student notebooks without a solution.
 
-    Nothing is written when any solution has a problem. Returns one line per change.
+    Nothing is written when any solution has a problem, or when ``notebooks_dir`` holds a
+    notebook this generator did not write (the solutions themselves, someone's own work): it
+    would be overwritten or removed. Returns one line per change.
+
+    Raises:
+        FileExistsError: ``notebooks_dir`` holds a notebook that is not a generated copy.
     """
-    expected = build_students(solutions_dir)
     notebooks_dir = Path(notebooks_dir)
+    foreign = [p for p in sorted(notebooks_dir.glob("*.ipynb")) if not _generated(p)]
+    if foreign:
+        raise FileExistsError(
+            f"{notebooks_dir} holds {foreign[0].name}, which is not a generated student copy "
+            f"({len(foreign)} such notebook(s)); give --out-dir a folder of student copies only."
+        )
+    expected = build_students(solutions_dir)
     notebooks_dir.mkdir(parents=True, exist_ok=True)
     changes = []
     for file_name, text in expected.items():
