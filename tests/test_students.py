@@ -283,7 +283,12 @@ def test_find_leaks_catches_markers_solution_lines_hidden_checks_and_outputs():
     assert leaked('assert word_counts("") == {}, "word_counts(\'\') should be an empty dict."')
     assert leaked('assert sum(word_counts("a " * 100_000).values()) == 100_000')  # solution-only
     assert leaked("# BEGIN SOLUTION")
+    assert leaked("### BEGIN\u200bSOLUTION")  # a zero-width space hides it from the generator
+    assert leaked("### \uff22EGIN HIDDEN CHECKS")  # a full-width B: NFKC reads it as B
     assert leaked("x = 1") == []  # an ordinary line is no leak
+    noted = copy.deepcopy(student)
+    noted.cells[1].metadata["nbgrader"] = {"checksum": "abc"}
+    assert "metadata other than tags" in find_leaks(noted, solution)[0]
     with_output = copy.deepcopy(student)
     with_output.cells[1].outputs = [nbformat.v4.new_output("stream", text="hi\n")]
     assert "stores outputs" in find_leaks(with_output, solution)[0]

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import unicodedata
 
 from instructor.notebooks.format import (
     HIDDEN_BEGIN,
@@ -53,8 +54,18 @@ def secret_and_public_lines(solution_nb) -> tuple[set[str], set[str]]:
     return secret - public - {""}, public
 
 
+def _looks_like_a_marker(line: str) -> bool:
+    """True for a marker as a reader sees it: NFKC, with an invisible format character (a
+    zero-width space in ``### BEGIN SOLUTION`` hides it from the generator, not from a reader)
+    read as nothing or as a space."""
+    hidden = [c for c in line if unicodedata.category(c) == "Cf"]
+    readings = {line} | {line.translate({ord(c): gap for c in hidden}) for gap in ("", " ")}
+    return any(MARKER_LIKE.match(unicodedata.normalize("NFKC", text)) for text in readings)
+
+
 def find_leaks(student_nb, solution_nb, name: str = "notebook") -> list[str]:
-    """List what a student copy must not contain: markers, stored outputs, secret lines.
+    """List what a student copy must not contain: markers (also behind invisible characters),
+    stored outputs, metadata other than tags, attachments, secret lines.
 
     A secret line is a line (stripped) that occurs in a solution region, a hidden check or a
     solution-only cell of ``solution_nb`` and nowhere that students are meant to see it.
@@ -68,8 +79,10 @@ def find_leaks(student_nb, solution_nb, name: str = "notebook") -> list[str]:
             problems.append(f"{where}: a {SOLUTION_ONLY_TAG!r} cell reached the student copy.")
         if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
             problems.append(f"{where}: stores outputs or an execution count.")
+        if set(cell.get("metadata", {})) - {"tags"} or cell.get("attachments"):
+            problems.append(f"{where}: carries metadata other than tags, or attachments.")
         for number, line in enumerate(cell.source.splitlines(), start=1):
-            if MARKER_LIKE.match(line):
+            if _looks_like_a_marker(line):
                 problems.append(f"{where}: line {number} leaks the marker {line.strip()!r}.")
             elif line.strip() in secret:
                 problems.append(

@@ -10,8 +10,8 @@ each (:data:`STUDENT_COPY`):
   exercise, with the indentation of the ``BEGIN`` line;
 * lines between ``### BEGIN HIDDEN CHECKS`` and ``### END HIDDEN CHECKS`` in the check cell
   (tagged ``check:<id>``) are removed; the grader (:mod:`instructor.grading`) runs them;
-* outputs, execution counts and editor metadata are cleared, cells get stable ids, and
-  ``language_info`` is set;
+* cell metadata but the tags, and attachments, are dropped;
+* outputs and execution counts are cleared, cells get stable ids, and ``language_info`` is set;
 * the setup cell's install line is set from ``pyproject.toml``, and a Colab badge with how to
   hand in the notebook goes first.
 
@@ -41,11 +41,12 @@ from instructor.notebooks.transforms.clean import clean
 from instructor.notebooks.transforms.drop_solution_only import drop_solution_only
 from instructor.notebooks.transforms.install_line import set_install_line
 from instructor.notebooks.transforms.strip_hidden_checks import strip_hidden_checks
+from instructor.notebooks.transforms.strip_metadata import strip_metadata
 from instructor.notebooks.transforms.strip_solutions import strip_solutions, unmark_solutions
 
-STRIPPED = (drop_solution_only, strip_solutions, strip_hidden_checks, clean)
+STRIPPED = (drop_solution_only, strip_solutions, strip_hidden_checks, strip_metadata, clean)
 """What students must not see, removed: the copy the grader and the tests work with."""
-MODEL_STUDENT = (drop_solution_only, unmark_solutions, strip_hidden_checks, clean)
+MODEL_STUDENT = (drop_solution_only, unmark_solutions, strip_hidden_checks, strip_metadata, clean)
 """A copy with every answer in place: what tests hand the grader to prove full marks."""
 STUDENT_COPY = (*STRIPPED, set_install_line, add_badge)
 """The file students open: :data:`STRIPPED`, then the install line and the Colab badge."""

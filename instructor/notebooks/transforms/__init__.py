@@ -4,8 +4,8 @@ A transform takes a notebook and the name messages use for it, changes the noteb
 and returns it (as nbconvert's preprocessors do); :func:`apply` runs a sequence of them on a
 copy, so the input is never modified. The student copy is::
 
-    drop_solution_only -> strip_solutions -> strip_hidden_checks -> clean
-                       -> set_install_line -> add_badge
+    drop_solution_only -> strip_solutions -> strip_hidden_checks -> strip_metadata
+                       -> clean -> set_install_line -> add_badge
 
 (:mod:`instructor.notebooks.student_copies` validates the solution first and checks the result
 for leaks after). A "model student" copy, which tests hand to the grader to prove it gives full
