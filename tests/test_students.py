@@ -599,3 +599,20 @@ def test_generator_refuses_a_folder_holding_notebooks_it_did_not_write(tmp_path,
     fresh = tmp_path / "fresh"  # a folder of generated copies is regenerated as before
     assert main(["--solutions", str(solutions), "--notebooks", str(fresh)]) == 0
     assert main(["--solutions", str(solutions), "--notebooks", str(fresh)]) == 0
+
+
+def test_a_copy_that_shows_two_lines_of_another_notebooks_answer_is_a_leak():
+    """Notebook 11 once spelled out 02's rnn_forward loop; one shared generic line is fine."""
+    from instructor.notebooks.leaks import cross_notebook_leaks
+
+    loop = "    states.append(h_next_state)\n    return np.stack(states_list, axis=1)"
+    first = notebook(
+        tagged(new_code_cell(f"def f():\n    {SOLUTION_BEGIN}\n{loop}\n    ### END SOLUTION"),
+               "exercise:f"),
+    )  # fmt: skip
+    solutions = {"02.ipynb": first}
+    both = notebook(new_code_cell(f"def g():\n{loop}"))
+    one = notebook(new_code_cell("def g():\n    states.append(h_next_state)"))
+    [problem] = cross_notebook_leaks({"11.ipynb": both, "02.ipynb": first}, solutions)
+    assert problem.startswith("11.ipynb shows 2 lines of the solution of 02.ipynb's exercise 'f'")
+    assert cross_notebook_leaks({"11.ipynb": one}, solutions) == []

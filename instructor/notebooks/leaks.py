@@ -3,6 +3,7 @@
 * :func:`secret_and_public_lines`: the lines of a solution students may and may not see;
 * :func:`find_leaks`: markers, stored outputs and secret lines in a student copy;
 * :func:`shown_solution_lines`: solution lines another cell spells out (a hint, an example);
+* :func:`cross_notebook_leaks`: another notebook's answer that a copy spells out;
 * :func:`syntax_problems`: student code cells that do not compile (a misplaced marker).
 
 :mod:`instructor.notebooks.student_copies` runs all of them on every copy before it writes any;
@@ -138,6 +139,39 @@ def shown_solution_lines(student_nb, solution_nb, name: str = "notebook") -> lis
                     "cell (a hint guides, it does not dictate) or ask for something it does "
                     "not show."
                 )
+    return problems
+
+
+MIN_CROSS_LINES = 2
+"""Solution lines of one exercise that another notebook may show before it counts as a leak: a
+single generic line (``states.append(h)``) recurs across notebooks that build on each other;
+two lines of one answer are the answer (notebook 11 once showed 02's ``rnn_forward`` loop)."""
+
+
+def cross_notebook_leaks(students: dict, solutions: dict) -> list[str]:
+    """Solution lines of one notebook's exercise that another notebook's student copy shows.
+
+    Args:
+        students: file name -> student copy; solutions: file name -> solution notebook.
+
+    Returns one problem per (copy, other notebook's exercise) showing at least
+    :data:`MIN_CROSS_LINES` distinct lines of that exercise's solution.
+    """
+    problems = []
+    for name, student_nb in students.items():
+        for other, solution_nb in solutions.items():
+            if other == name:
+                continue
+            shown: dict[str, set[str]] = {}
+            for exercise_id, line in _solution_region_lines(solution_nb):
+                if any(_squeezed(line) in _squeezed(cell.source) for cell in student_nb.cells):
+                    shown.setdefault(exercise_id, set()).add(line)
+            problems += [
+                f"{name} shows {len(lines)} lines of the solution of {other}'s exercise "
+                f"{exercise_id!r} ({sorted(lines)[0]!r}, ...); a student of both could copy it."
+                for exercise_id, lines in sorted(shown.items())
+                if len(lines) >= MIN_CROSS_LINES
+            ]
     return problems
 
 

@@ -34,7 +34,12 @@ from pathlib import Path
 
 from instructor.notebooks.format import NotebookFormatError, exercises
 from instructor.notebooks.io import dumps, read
-from instructor.notebooks.leaks import find_leaks, shown_solution_lines, syntax_problems
+from instructor.notebooks.leaks import (
+    cross_notebook_leaks,
+    find_leaks,
+    shown_solution_lines,
+    syntax_problems,
+)
 from instructor.notebooks.transforms import apply
 from instructor.notebooks.transforms.add_badge import BADGE_CELL_ID, add_badge
 from instructor.notebooks.transforms.clean import clean
@@ -84,8 +89,9 @@ def build_students(solutions_dir: str | Path) -> dict[str, str]:
         )
     texts: dict[str, str] = {}
     problems: list[str] = []
+    solutions, students = {}, {}
     for path in sorted(solutions_dir.glob("*.ipynb")):
-        solution = read(path)
+        solution = solutions[path.name] = read(path)
         try:
             exercises(solution, path.name)  # validates, raises with every problem
             student = apply(solution, STUDENT_COPY, path.name)
@@ -100,7 +106,8 @@ def build_students(solutions_dir: str | Path) -> dict[str, str]:
         if found:
             problems.extend(found)
             continue
-        texts[path.name] = dumps(student)
+        texts[path.name], students[path.name] = dumps(student), student
+    problems += cross_notebook_leaks(students, solutions)
     if problems:
         raise NotebookFormatError(problems)
     return texts
