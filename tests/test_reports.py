@@ -79,3 +79,14 @@ def test_scores_within_the_tie_margin_share_a_rank_and_the_order_inside_says_not
     markdown = leaderboard_markdown(entries, "header")
     assert TIE_NOTE in markdown
     assert sum(line.startswith("| 1 | ") for line in markdown.splitlines()) == 2
+
+
+def test_markdown_cells_render_no_strike_math_heading_or_link_a_student_wrote():
+    """A reason or name in gradebook.md, the feedback or the board is text a student chose: it
+    must not strike through, typeset, become a heading or a link in the instructor's viewer."""
+    text = plain("# ~~no~~ $x^2$ https://evil.example/a WWW.evil.com ftp://x", "md")
+    assert text == (
+        r"\# \~\~no\~\~ \$x^2\$ https\[:\]//evil.example/a WWW\[.\]evil.com ftp\[:\]//x"
+    )
+    assert plain("1.5 e.g. www", "md") == "1.5 e.g. www"  # ordinary dots and words stay
+    assert plain("https://x.org", "text") == "https://x.org"  # only Markdown is defanged

@@ -17,13 +17,17 @@ _CONTROL = re.compile(
     r"[\x00-\x1f\x7f-\x9f\xad\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 
+_LINK = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)")
+"""The start of what Markdown renderers turn into a link by themselves (GFM autolinks)."""
+
 
 def plain(value: object, fmt: str = "text", limit: int = 240) -> str:
     """Return ``value`` as one safe line of plain text for ``fmt``.
 
     ANSI sequences and control characters (line breaks included) are removed, white space is
     folded, the text is cut to ``limit`` characters; then for ``fmt="md"`` ``|``, ``\\``, ``<``,
-    ``>``, ``&``, backticks and ``*_[]`` are escaped for a Markdown table cell, and for
+    ``>``, ``&``, backticks and ``*_[]~$#`` are escaped for a Markdown table cell (and a web
+    address is defanged, ``https[:]//`` and ``www[.]``, so that no renderer links it), and for
     ``fmt="html"`` the text is HTML-escaped. For ``fmt="csv"`` a text starting with ``=``,
     ``+``, ``-`` or ``@`` gets a leading ``'``, so a spreadsheet shows it instead of running it
     as a formula (``=HYPERLINK(...)``); ``fmt="text"`` only cleans.
@@ -36,7 +40,8 @@ def plain(value: object, fmt: str = "text", limit: int = 240) -> str:
         text = text[: max(0, limit - 1)] + "…"
     if fmt == "md":
         text = html.escape(text, quote=False)
-        text = re.sub(r"([\\|`*_\[\]])", r"\\\1", text)
+        text = _LINK.sub(lambda m: m[0].replace("://", "[:]//").replace(".", "[.]", 1), text)
+        text = re.sub(r"([\\|`*_\[\]~$#])", r"\\\1", text)
     elif fmt == "html":
         text = html.escape(text, quote=True)
     elif fmt == "csv" and text[:1] in ("=", "+", "-", "@"):
