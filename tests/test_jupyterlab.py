@@ -9,6 +9,7 @@ modified, which is what students saw.
 
 from __future__ import annotations
 
+import itertools
 import json
 import platform
 import shutil
@@ -51,8 +52,12 @@ def _wait_for(url: str, seconds: float = 60) -> None:
     raise TimeoutError(f"{url} did not answer within {seconds:g} s")
 
 
-def _dirty_tabs(url: str, profile: Path, wait: float = 15) -> list[list]:
-    """Open ``url`` in headless Chromium; after ``wait`` real seconds, list [label, dirty]."""
+def _dirty_tabs(url: str, profile: Path, wait: float = 60) -> list[list]:
+    """Open ``url`` in headless Chromium; list [label, dirty] of its tabs once the kernel is
+    connected and idle (the status bar says so), or after ``wait`` real seconds.
+
+    A fixed 15 s was too short on a loaded machine: the kernel had not connected yet, so an
+    old notebook still looked clean."""
     import websocket  # websocket-client, a Jupyter server dependency
 
     port = _free_port()
@@ -67,12 +72,20 @@ def _dirty_tabs(url: str, profile: Path, wait: float = 15) -> list[list]:
         pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
         page = next(p for p in pages if p["type"] == "page")
         connection = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True)
-        time.sleep(wait)
-        script = ("JSON.stringify([...document.querySelectorAll('.lm-DockPanel .lm-TabBar-tab')]"
-                  ".map(t => [t.innerText, t.classList.contains('jp-mod-dirty')]))")  # fmt: skip
-        connection.send(json.dumps({"id": 1, "method": "Runtime.evaluate",
-                                    "params": {"expression": script}}))  # fmt: skip
-        return json.loads(json.loads(connection.recv())["result"]["result"]["value"])
+        script = ("JSON.stringify([document.body.innerText.includes('| Idle'), "
+                  "[...document.querySelectorAll('.lm-DockPanel .lm-TabBar-tab')]"
+                  ".map(t => [t.innerText, t.classList.contains('jp-mod-dirty')])])")  # fmt: skip
+        deadline, tabs = time.monotonic() + wait, []
+        for ask in itertools.count(1):
+            connection.send(json.dumps({"id": ask, "method": "Runtime.evaluate",
+                                        "params": {"expression": script}}))  # fmt: skip
+            idle, tabs = json.loads(json.loads(connection.recv())["result"]["result"]["value"])
+            if idle or time.monotonic() > deadline:
+                time.sleep(2)  # what the kernel's connection changes, a moment later
+                connection.send(json.dumps({"id": 0, "method": "Runtime.evaluate",
+                                            "params": {"expression": script}}))  # fmt: skip
+                return json.loads(json.loads(connection.recv())["result"]["result"]["value"])[1]
+            time.sleep(1)
     finally:
         chrome.kill()
         chrome.wait()
