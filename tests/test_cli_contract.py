@@ -195,3 +195,21 @@ def test_a_cell_timeout_under_a_second_is_a_limit_not_none(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"execute: {path} failed, left as it was:")
     assert path.read_bytes() == before
+
+
+def test_a_command_never_writes_over_a_file_it_reads(tmp_path, capsys):
+    """--out priv.html would write the board's Markdown over --private-text priv.md; a merge's
+    --out over a shard's CSV."""
+    private = tmp_path / "priv.md"
+    private.write_text("ROMEO: the private text")
+    argv = ["leaderboard", str(tmp_path), "--private-text", str(private)]
+    with pytest.raises(SystemExit, match="priv.md would be overwritten"):
+        main([*argv, "--out", str(tmp_path / "priv.html")])
+    shard = tmp_path / "s1.csv"
+    with pytest.raises(SystemExit, match="s1.csv would be overwritten"):
+        main(["gradebook", "merge", str(shard), str(tmp_path / "s2.csv"), "--out", str(shard)])
+    votes = tmp_path / "board.csv"
+    votes.write_text("voter,ballot_id\n")
+    with pytest.raises(SystemExit, match="board.csv would be overwritten"):
+        main(["tally", str(votes), "--out", str(tmp_path / "board.html")])
+    assert private.read_text() == "ROMEO: the private text"

@@ -88,5 +88,9 @@ def test_markdown_cells_render_no_strike_math_heading_or_link_a_student_wrote():
     assert text == (
         r"\# \~\~no\~\~ \$x^2\$ https\[:\]//evil.example/a WWW\[.\]evil.com ftp\[:\]//x"
     )
+    for linked in ("1https://e.com", "_www.e.com", "x_www.e.com", "éhttps://e.com"):
+        assert "://" not in plain(linked, "md") and "www.e" not in plain(linked, "md"), linked
+    assert plain("alice@evil.com mailto:a@b.c", "md") == r"alice\[@\]evil.com mailto:a\[@\]b.c"
+    assert plain("bob\u3164\u3164 x\U000e0041y \u061c", "md") == "bob x y"  # invisible fillers
     assert plain("1.5 e.g. www", "md") == "1.5 e.g. www"  # ordinary dots and words stay
     assert plain("https://x.org", "text") == "https://x.org"  # only Markdown is defanged

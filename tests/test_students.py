@@ -8,6 +8,7 @@ marker; the parametrised tests also run over every notebook in ``solutions/`` an
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 from pathlib import Path
 
@@ -352,8 +353,11 @@ def test_check_mode_detects_edited_missing_and_orphan_notebooks(tmp_path, capsys
     copy_path.write_text(original.replace("YOUR CODE HERE", "my answer"))
     assert main(args + ["--check"]) == 1
     assert "differs" in capsys.readouterr().out
+    assert main(args) == 2  # an answer in a copy is someone's work: never overwritten
+    assert "my answer" in copy_path.read_text()
+    copy_path.write_text(original.replace('raise NotImplementedError("', 'raise ValueError("'))
     (target / "99_orphan.ipynb").write_text(original)
-    assert main(args) == 0
+    assert main(args) == 0  # an edit that keeps the stubs, and an orphan copy: regenerated
     assert copy_path.read_text() == original
     assert not (target / "99_orphan.ipynb").exists()
     assert main(args + ["--check"]) == 0
@@ -582,23 +586,49 @@ def _csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@pytest.mark.parametrize("what", ["the solutions themselves", "someone's own notebook"])
+@pytest.mark.parametrize(
+    "what",
+    ["the solutions themselves", "someone's own notebook", "a handed-in copy with an answer",
+     "a solution whose first cell has the badge's id", "a named pipe", "cells that are no list"],
+)  # fmt: skip
 def test_generator_refuses_a_folder_holding_notebooks_it_did_not_write(tmp_path, what, capsys):
-    """``--out-dir`` pointed at the solutions (or at a folder of other work) would overwrite
-    every answer with its stub, or delete the other work: refused, nothing written."""
+    """``--out-dir`` pointed at the solutions, a folder of other work or of submissions would
+    overwrite answers with stubs or delete them: refused, nothing written, one line."""
     solutions = tmp_path / "solutions"
     shutil.copytree(FIXTURES, solutions)
-    target = solutions if what == "the solutions themselves" else tmp_path / "mine"
+    target = solutions if what == "the solutions themselves" else tmp_path / "target"
     target.mkdir(exist_ok=True)
-    if target != solutions:
-        write(notebook(new_code_cell("my_work = 1")), target / "mine.ipynb")
-    before = {p.name: p.read_bytes() for p in target.iterdir()}
-    assert main(["--solutions", str(solutions), "--notebooks", str(target)]) == 2
-    assert "is not a generated student copy" in capsys.readouterr().err
-    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     fresh = tmp_path / "fresh"  # a folder of generated copies is regenerated as before
     assert main(["--solutions", str(solutions), "--notebooks", str(fresh)]) == 0
-    assert main(["--solutions", str(solutions), "--notebooks", str(fresh)]) == 0
+    copy_text = (fresh / FIXTURE.name).read_text(encoding="utf-8")
+    if what == "someone's own notebook":
+        write(notebook(new_code_cell("my_work = 1")), target / "mine.ipynb")
+    elif what == "a handed-in copy with an answer":
+        (target / "alice_01.ipynb").write_text(copy_text.replace(STUB_COMMENT, "answer = 1"))
+    elif what == "a solution whose first cell has the badge's id":
+        nb = read(FIXTURE)
+        nb.cells[0]["id"] = "colab-badge"
+        write(nb, target / FIXTURE.name)
+    elif what == "a named pipe":
+        os.mkfifo(target / "x.ipynb")
+    elif what == "cells that are no list":
+        (target / "x.ipynb").write_text('{"cells": {"a": 1}}')
+    before = {p.name: p.is_fifo() or p.read_bytes() for p in target.iterdir()}
+    assert main(["--solutions", str(solutions), "--notebooks", str(target)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and ("not a generated student copy" in err[0] or "solutions" in err[0])
+    assert {p.name: p.is_fifo() or p.read_bytes() for p in target.iterdir()} == before
+    blank = tmp_path / "blank"  # a blank copy (stubs in place) may be regenerated or removed
+    blank.mkdir()
+    (blank / "old_02.ipynb").write_text(copy_text)
+    assert main(["--solutions", str(solutions), "--notebooks", str(blank)]) == 0
+    assert sorted(p.name for p in blank.iterdir()) == [FIXTURE.name]
+
+
+def test_generator_refuses_an_empty_solutions_folder(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["--solutions", str(tmp_path / "empty"), "--notebooks", str(tmp_path / "n")]) == 2
+    assert "holds no *.ipynb" in capsys.readouterr().err
 
 
 def test_a_copy_that_shows_two_lines_of_another_notebooks_answer_is_a_leak():

@@ -35,6 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return args.handler(args)
-    except (FileNotFoundError, FileExistsError, NotebookFormatError, RuntimeError) as error:
+    except (OSError, ValueError, NotebookFormatError, RuntimeError) as error:  # bad input
         print(f"{args.command}: nothing done. {error}", file=sys.stderr)
         return 2

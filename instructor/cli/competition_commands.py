@@ -60,8 +60,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     count.set_defaults(handler=tally_command)
 
 
+BOARD_FILES = (".html", ".md", ".csv", ".json", ".key")
+"""The page's companions: Markdown, CSV, the state tally reads, the ballot's key."""
+
+
+def _board_files(out: Path) -> list[Path]:
+    return [out.with_suffix(suffix) for suffix in BOARD_FILES]
+
+
 def leaderboard_command(args: argparse.Namespace) -> int:
     """Rank a folder of submissions, write the board and its ballot next to ``--out``."""
+    options.refuse_overwriting(_board_files(args.out), [args.text, args.private_text])
     try:
         entries = leaderboard(
             args.submissions_dir,
@@ -107,6 +116,7 @@ def tally_command(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"votes={str(args.votes)!r} is not a file.")
     if args.roster is not None and not args.roster.is_file():
         raise FileNotFoundError(f"--roster {str(args.roster)!r} is not a file.")
+    options.refuse_overwriting(_board_files(args.out), [args.votes, args.roster])
     state = load_state(args.out)
     ballot = [BallotItem(**item) for item in state["ballot"]]
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from instructor.cli import options
 from instructor.grading.run import grade_all
-from instructor.grading.shards import parse_shard, read_shards
+from instructor.grading.shards import parse_shard, read_shards, rows_path
 from instructor.grading.verdicts import Limits
 from instructor.reports.gradebook_files import write_gradebook
 
@@ -99,6 +99,10 @@ def grade_command(args: argparse.Namespace) -> int:
 
 
 def merge_command(args: argparse.Namespace) -> int:
+    out = args.out
+    written = [out, out.with_suffix(".md"), out.with_suffix(".png"), rows_path(out)]
+    written.append(out.with_name(f"{out.stem}-lms.csv"))
+    options.refuse_overwriting(written, [*args.shards, *map(rows_path, args.shards)])
     try:
         rows, graded = read_shards(args.shards)
     except ValueError as error:

@@ -68,8 +68,8 @@ def students_command(args: argparse.Namespace) -> int:
             return 1
         print(f"{args.out_dir}: up to date with {args.solutions}")
         return 0
-    changes = install_line.write_install_lines(args.solutions)
-    changes += student_copies.generate(args.solutions, args.out_dir)
+    changes = student_copies.generate(args.solutions, args.out_dir)  # validates, then writes
+    changes += install_line.write_install_lines(args.solutions)
     print("\n".join(changes + [f"{args.out_dir}: up to date ({len(changes)} changes)"]))
     return 0
 

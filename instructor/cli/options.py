@@ -74,6 +74,18 @@ def add_out(parser: argparse.ArgumentParser, default: Path, help: str) -> None:
     add_option(parser, "--out", file_named(default.suffix), default, help)
 
 
+def refuse_overwriting(outputs: list[Path], inputs: list[Path | None]) -> None:
+    """Stop, in one line, when a file a command writes is one it reads (``--out priv.html`` would
+    write the board's Markdown over ``--private-text priv.md``)."""
+    written = {path.resolve(): path for path in outputs}
+    for given in inputs:
+        if given is not None and Path(given).resolve() in written:
+            raise SystemExit(
+                f"{given} would be overwritten by {written[Path(given).resolve()]}: choose "
+                "another --out."
+            )
+
+
 def add_out_dir(parser: argparse.ArgumentParser, default: Path, help: str) -> None:
     """``--out-dir DIR``: a folder a command fills."""
     add_option(parser, "--out-dir", Path, default, f"folder {help}")

@@ -168,7 +168,7 @@ def build_release(
         NotebookFormatError: a solution breaks the contract, or the tree would leak a line.
         SourceCheckoutNeeded: the package runs installed, not from the instructor repository.
     """
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()  # a link to a folder: remove what is behind it on a leak
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"out_dir={str(out)!r} is a file; give a new or empty folder.")
     if out.exists() and any(out.iterdir()):

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from instructor.notebooks.format import NotebookFormatError, exercises
+from instructor.notebooks.format import EXERCISE_TAG, STUB_COMMENT, NotebookFormatError, exercises
 from instructor.notebooks.io import dumps, read
 from instructor.notebooks.leaks import (
     cross_notebook_leaks,
@@ -87,6 +87,8 @@ def build_students(solutions_dir: str | Path) -> dict[str, str]:
             f"solutions_dir={str(solutions_dir)!r} is not a folder; run from the repository root "
             "or pass --solutions."
         )
+    if not any(solutions_dir.glob("*.ipynb")):
+        raise FileNotFoundError(f"solutions_dir={str(solutions_dir)!r} holds no *.ipynb.")
     texts: dict[str, str] = {}
     problems: list[str] = []
     solutions, students = {}, {}
@@ -130,13 +132,24 @@ def stale_notebooks(solutions_dir: str | Path, notebooks_dir: str | Path) -> lis
     return stale
 
 
-def _generated(path: Path) -> bool:
-    """True for a student copy this module wrote: its first cell is the Colab badge."""
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells") or [{}]
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+def _untouched_copy(path: Path) -> bool:
+    """True for a student copy as this module writes it: a regular file whose first cell is the
+    Colab badge and whose every exercise cell still holds its stub (a student's or a solution's
+    answers are never overwritten or removed)."""
+    if path.is_symlink() or not path.is_file():  # a link, a folder, a named pipe
         return False
-    return isinstance(cells[0], dict) and cells[0].get("id") == BADGE_CELL_ID
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        if not (isinstance(cells, list) and cells and cells[0]["id"] == BADGE_CELL_ID):
+            return False
+        for cell in cells:
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            for tag in cell.get("metadata", {}).get("tags", []):
+                if tag.startswith(EXERCISE_TAG) and STUB_COMMENT not in source:
+                    return False
+    except (OSError, UnicodeDecodeError, ValueError, LookupError, TypeError, AttributeError):
+        return False
+    return True
 
 
 def generate(solutions_dir: str | Path, notebooks_dir: str | Path) -> list[str]:
@@ -150,11 +163,14 @@ def generate(solutions_dir: str | Path, notebooks_dir: str | Path) -> list[str]:
         FileExistsError: ``notebooks_dir`` holds a notebook that is not a generated copy.
     """
     notebooks_dir = Path(notebooks_dir)
-    foreign = [p for p in sorted(notebooks_dir.glob("*.ipynb")) if not _generated(p)]
+    if notebooks_dir.resolve() == Path(solutions_dir).resolve():
+        raise FileExistsError(f"{notebooks_dir} is the solutions folder; give another --out-dir.")
+    foreign = [p for p in sorted(notebooks_dir.glob("*.ipynb")) if not _untouched_copy(p)]
     if foreign:
         raise FileExistsError(
             f"{notebooks_dir} holds {foreign[0].name}, which is not a generated student copy "
-            f"({len(foreign)} such notebook(s)); give --out-dir a folder of student copies only."
+            f"with its stubs ({len(foreign)} such notebook(s)); give --out-dir a folder of "
+            "student copies only."
         )
     expected = build_students(solutions_dir)
     notebooks_dir.mkdir(parents=True, exist_ok=True)
