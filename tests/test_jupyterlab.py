@@ -72,14 +72,15 @@ def _dirty_tabs(url: str, profile: Path, wait: float = 60) -> list[list]:
         pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
         page = next(p for p in pages if p["type"] == "page")
         connection = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True)
-        script = ("JSON.stringify([document.body.innerText.includes('| Idle'), "
+        script = ("JSON.stringify([!!document.body && document.body.innerText.includes('| Idle'), "
                   "[...document.querySelectorAll('.lm-DockPanel .lm-TabBar-tab')]"
                   ".map(t => [t.innerText, t.classList.contains('jp-mod-dirty')])])")  # fmt: skip
         deadline, tabs = time.monotonic() + wait, []
         for ask in itertools.count(1):
             connection.send(json.dumps({"id": ask, "method": "Runtime.evaluate",
                                         "params": {"expression": script}}))  # fmt: skip
-            idle, tabs = json.loads(json.loads(connection.recv())["result"]["result"]["value"])
+            answer = json.loads(connection.recv()).get("result", {}).get("result", {})
+            idle, tabs = json.loads(answer.get("value", "[false, []]"))  # the page may not be up
             if idle or time.monotonic() > deadline:
                 time.sleep(2)  # what the kernel's connection changes, a moment later
                 connection.send(json.dumps({"id": 0, "method": "Runtime.evaluate",
