@@ -87,12 +87,13 @@ def build_students(solutions_dir: str | Path) -> dict[str, str]:
             f"solutions_dir={str(solutions_dir)!r} is not a folder; run from the repository root "
             "or pass --solutions."
         )
-    if not any(solutions_dir.glob("*.ipynb")):
+    paths = sorted(solutions_dir.glob("*.ipynb"))
+    if not paths:
         raise FileNotFoundError(f"solutions_dir={str(solutions_dir)!r} holds no *.ipynb.")
     texts: dict[str, str] = {}
     problems: list[str] = []
     solutions, students = {}, {}
-    for path in sorted(solutions_dir.glob("*.ipynb")):
+    for path in paths:
         solution = solutions[path.name] = read(path)
         try:
             exercises(solution, path.name)  # validates, raises with every problem
